@@ -1,0 +1,74 @@
+//! Workbooks → rows. Files are read in parallel; each becomes records plus diagnostics, and one
+//! file that cannot be read never stops the others.
+
+mod cell;
+pub mod discover;
+pub mod era;
+mod record;
+pub mod values;
+mod workbook;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use cell::{display as display_cell, expected, field_help};
+pub use discover::{discover, DiscoverError, Input};
+pub use record::{display_value, Record, SheetLayout};
+
+use crate::lang::Text;
+use crate::report::{Diagnostic, Location};
+use crate::schema::Schemas;
+
+/// Everything read from a run's files.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// Every sheet read, rows or not.
+    pub sheets: Vec<Arc<SheetLayout>>,
+    pub records: Vec<Record>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Read every input, in parallel, keeping the inputs' order in the result.
+pub fn read_all(inputs: &[Input], schemas: &Schemas) -> Reading {
+    let outcomes: Vec<_> = inputs
+        .par_iter()
+        .map(|input| {
+            catch_unwind(AssertUnwindSafe(|| workbook::read_file(input, schemas)))
+                .unwrap_or_else(|panic| crashed(input, panic.as_ref()))
+        })
+        .collect();
+    let mut reading = Reading::default();
+    for outcome in outcomes {
+        reading.sheets.extend(outcome.sheets);
+        reading.records.extend(outcome.records);
+        reading.diagnostics.extend(outcome.diagnostics);
+    }
+    reading
+}
+
+/// A reader that panicked on a file: the file is reported, the run goes on.
+fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> workbook::FileOutcome {
+    let reason = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    workbook::FileOutcome {
+        sheets: Vec::new(),
+        records: Vec::new(),
+        diagnostics: vec![Diagnostic::error(
+            "file.unreadable",
+            Location::file(&input.shown),
+            Text::new(
+                format!("the workbook reader failed on this file ({reason})"),
+                format!("このファイルの読み込み中に失敗しました（{reason}）"),
+            ),
+            Text::new(
+                "Open it in Excel or LibreOffice and save it again as .xlsx; if it still fails, ask the sender for a new copy.",
+                "Excel または LibreOffice で開いて .xlsx として保存し直してください。直らない場合は提出元に再送を依頼してください。",
+            ),
+        )],
+    }
+}

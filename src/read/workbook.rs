@@ -1,0 +1,389 @@
+//! One workbook → its records and what was wrong with it. Nothing in a file can make this panic:
+//! every problem becomes a diagnostic and the rest of the file is still read.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{open_workbook_auto, open_workbook_auto_from_rs, Data, Range, Reader, Sheets};
+use serde_json::{Map, Value};
+
+use super::cell::{self, field_help, Target};
+use super::discover::Input;
+use super::record::{row_snippet, Record, SheetLayout};
+use crate::lang::Text;
+use crate::report::{cell_name, Diagnostic, Location, Severity};
+use crate::schema::{normalize_label, Entity, Schemas};
+
+/// What reading one file gave.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub sheets: Vec<Arc<SheetLayout>>,
+    pub records: Vec<Record>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The first bytes of an OLE compound file: an `.xls`, or an encrypted `.xlsx`.
+const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+pub fn read_file(input: &Input, schemas: &Schemas) -> FileOutcome {
+    let mut outcome = FileOutcome::default();
+    match open_workbook_auto(&input.path) {
+        Ok(workbook) => read_sheets(workbook, input, schemas, &mut outcome),
+        Err(first_error) => match open_by_content(&input.path) {
+            Some(workbook) => read_sheets(workbook, input, schemas, &mut outcome),
+            None => outcome
+                .diagnostics
+                .push(unreadable(input, &input.path, &first_error)),
+        },
+    }
+    outcome
+}
+
+/// A workbook whose extension does not say what it is (an `.xls` saved as `.xlsx`).
+fn open_by_content(path: &Path) -> Option<Sheets<Cursor<Vec<u8>>>> {
+    let bytes = std::fs::read(path).ok()?;
+    open_workbook_auto_from_rs(Cursor::new(bytes)).ok()
+}
+
+fn unreadable(input: &Input, path: &Path, error: &calamine::Error) -> Diagnostic {
+    let at = Location::file(&input.shown);
+    if is_encrypted(path, error) {
+        return Diagnostic::error(
+            "file.encrypted",
+            at,
+            Text::new(
+                "the workbook is protected by a password, so annex cannot read it",
+                "ブックにパスワードが設定されているため読み込めません",
+            ),
+            Text::new(
+                "Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear it) and save it again.",
+                "Excel で開き、パスワードを解除して（ファイル › 情報 › ブックの保護 › パスワードを使用して暗号化 を空にする）保存し直してください。",
+            ),
+        );
+    }
+    Diagnostic::error(
+        "file.unreadable",
+        at,
+        Text::new(
+            format!("cannot read the file as a workbook: {error}"),
+            format!("ブックとして読み込めません: {error}"),
+        ),
+        Text::new(
+            "Open it in Excel or LibreOffice and save it again as .xlsx; if it does not open, ask the sender for a new copy.",
+            "Excel または LibreOffice で開いて .xlsx として保存し直してください。開けない場合は提出元に再送を依頼してください。",
+        ),
+    )
+}
+
+fn is_encrypted(path: &Path, error: &calamine::Error) -> bool {
+    let said_so = matches!(
+        error,
+        calamine::Error::Xls(calamine::XlsError::Password)
+            | calamine::Error::Xlsx(calamine::XlsxError::Password)
+            | calamine::Error::Ods(calamine::OdsError::Password)
+    );
+    let is_ooxml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["xlsx", "xlsm", "xlsb"].contains(&e.to_ascii_lowercase().as_str()));
+    said_so || (is_ooxml && starts_with_compound_magic(path))
+}
+
+fn starts_with_compound_magic(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    File::open(path)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok()
+        && head == COMPOUND_FILE_MAGIC
+}
+
+fn read_sheets<RS: Read + Seek>(mut workbook: Sheets<RS>, input: &Input, schemas: &Schemas, outcome: &mut FileOutcome) {
+    let by_label: HashMap<String, String> = workbook
+        .sheet_names()
+        .into_iter()
+        .map(|name| (normalize_label(&name), name))
+        .collect();
+    let found: Vec<(usize, String)> = schemas
+        .entities
+        .iter()
+        .enumerate()
+        .filter_map(|(index, entity)| {
+            by_label
+                .get(&normalize_label(&entity.sheet))
+                .map(|name| (index, name.clone()))
+        })
+        .collect();
+    if found.is_empty() {
+        outcome.diagnostics.push(unrecognised(input, schemas, by_label.values()));
+        return;
+    }
+    report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
+    for (entity, name) in found {
+        let sheet: Arc<str> = name.as_str().into();
+        match workbook.worksheet_range(&name) {
+            Ok(range) => read_sheet(&range, input, sheet, entity, schemas, outcome),
+            Err(error) => outcome.diagnostics.push(Diagnostic::error(
+                "sheet.unreadable",
+                Location::sheet(&input.shown, &sheet),
+                Text::new(
+                    format!("cannot read the sheet: {error}"),
+                    format!("シートを読み込めません: {error}"),
+                ),
+                Text::new(
+                    "Open the workbook in Excel or LibreOffice and save it again as .xlsx.",
+                    "Excel または LibreOffice で開いて .xlsx として保存し直してください。",
+                ),
+            )),
+        }
+    }
+}
+
+fn unrecognised<'a>(input: &Input, schemas: &Schemas, sheets: impl Iterator<Item = &'a String>) -> Diagnostic {
+    let mut present: Vec<&str> = sheets.map(String::as_str).collect();
+    present.sort_unstable();
+    let expected = expected_sheets(schemas);
+    Diagnostic::warning(
+        "workbook.unrecognised",
+        Location::file(&input.shown),
+        Text::new(
+            format!(
+                "the workbook has none of the council's sheets (it has: {})",
+                present.join(", ")
+            ),
+            format!("協議会のシートがありません（あるシート: {}）", present.join("、")),
+        ),
+        Text::new(
+            format!("annex reads workbooks with these sheets: {}. Rename the sheets, or leave the file out.", expected.join("; ")),
+            format!("次のシートを持つブックを読み込みます: {}。シート名を直すか、このファイルを対象から外してください。", expected.join("／")),
+        ),
+    )
+}
+
+/// `council: 課題, 項目, 論点`, one entry per kind of workbook.
+fn expected_sheets(schemas: &Schemas) -> Vec<String> {
+    let mut kinds: Vec<(&str, Vec<&str>)> = Vec::new();
+    for entity in &schemas.entities {
+        match kinds.iter_mut().find(|(kind, _)| *kind == entity.workbook) {
+            Some((_, sheets)) => sheets.push(&entity.sheet),
+            None => kinds.push((&entity.workbook, vec![&entity.sheet])),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(kind, sheets)| format!("{kind}: {}", sheets.join(", ")))
+        .collect()
+}
+
+/// A workbook that has one sheet of its kind must have all of them.
+fn report_missing_sheets(input: &Input, schemas: &Schemas, found: &[(usize, String)], diagnostics: &mut Vec<Diagnostic>) {
+    for (index, entity) in schemas.entities.iter().enumerate() {
+        let kind_present = found
+            .iter()
+            .any(|(other, _)| schemas.entities[*other].workbook == entity.workbook);
+        let sheet_present = found.iter().any(|(other, _)| *other == index);
+        if kind_present && !sheet_present {
+            diagnostics.push(Diagnostic::error(
+                "sheet.missing",
+                Location::file(&input.shown),
+                Text::new(
+                    format!("the workbook has no sheet named {}", entity.sheet),
+                    format!("シート「{}」がありません", entity.sheet),
+                ),
+                Text::new(
+                    format!("Add a sheet named {} with its header row, even if it has no rows yet.", entity.sheet),
+                    format!("行がない場合も、見出し行だけのシート「{}」を追加してください。", entity.sheet),
+                ),
+            ));
+        }
+    }
+}
+
+fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index: usize, schemas: &Schemas, outcome: &mut FileOutcome) {
+    let Some(entity) = schemas.entities.get(entity_index) else {
+        return;
+    };
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    let header_row = if first_row == 0 { range.rows().next() } else { None };
+    let columns = match_headers(header_row.unwrap_or(&[]), first_column, entity, input, &sheet, &mut outcome.diagnostics);
+    let layout = Arc::new(SheetLayout {
+        file: input.shown.clone(),
+        sheet,
+        entity: entity_index,
+        columns,
+    });
+    report_missing_columns(&layout, entity, &mut outcome.diagnostics);
+    outcome.sheets.push(layout.clone());
+    let data_rows = range.rows().enumerate().skip(usize::from(header_row.is_some()));
+    for (offset, cells) in data_rows {
+        if cells.iter().all(is_blank) {
+            continue;
+        }
+        let row = first_row.saturating_add(offset as u32).saturating_add(1);
+        let target = |field| Target {
+            schemas,
+            entity,
+            field,
+        };
+        let mut values = Map::new();
+        let mut problems = Vec::new();
+        for (index, field) in entity.fields.iter().enumerate() {
+            let cell = layout
+                .columns
+                .get(index)
+                .copied()
+                .flatten()
+                .and_then(|column| column.checked_sub(first_column))
+                .and_then(|c| cells.get(c as usize))
+                .unwrap_or(&Data::Empty);
+            let converted = cell::convert(cell, &target(field));
+            match (converted.value, &converted.problem, &field.default) {
+                (Some(value), _, _) => {
+                    values.insert(field.key.clone(), value);
+                }
+                (None, None, Some(default)) => {
+                    values.insert(field.key.clone(), default.clone());
+                }
+                _ => {}
+            }
+            if let Some(problem) = converted.problem {
+                problems.push((index, cell::display(cell), problem));
+            }
+        }
+        let values = Value::Object(values);
+        for (index, found, problem) in problems {
+            let location = layout.location(entity, row, index);
+            let snippet = row_snippet(&layout, entity, row, &values, index, Some(&found));
+            let diagnostic = match problem.severity {
+                Severity::Error => Diagnostic::error(problem.code, location, problem.message, problem.help),
+                Severity::Warning => Diagnostic::warning(problem.code, location, problem.message, problem.help),
+            };
+            outcome
+                .diagnostics
+                .push(diagnostic.with_found(found).with_snippet(snippet));
+        }
+        outcome.records.push(Record {
+            layout: layout.clone(),
+            row,
+            values,
+        });
+    }
+}
+
+fn is_blank(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// Find each field's column in the header row; warn about headers no field has.
+fn match_headers(
+    headers: &[Data],
+    first_column: u32,
+    entity: &Entity,
+    input: &Input,
+    sheet: &Arc<str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Option<u32>> {
+    let labels: Vec<(String, String)> = entity
+        .fields
+        .iter()
+        .map(|field| (normalize_label(&field.header), normalize_label(&field.key)))
+        .collect();
+    let mut columns = vec![None; entity.fields.len()];
+    for (offset, header) in headers.iter().enumerate() {
+        let column = first_column.saturating_add(offset as u32);
+        let written = cell::display(header);
+        if written.trim().is_empty() {
+            continue;
+        }
+        let label = normalize_label(&written);
+        let at = Location {
+            row: Some(1),
+            column: Some(column),
+            ..Location::sheet(&input.shown, sheet)
+        };
+        let matched = labels
+            .iter()
+            .position(|(header, key)| *header == label || *key == label);
+        match matched.and_then(|field| columns.get_mut(field).map(|slot| (field, slot))) {
+            Some((_, slot @ None)) => *slot = Some(column),
+            Some((field, Some(first))) => {
+                let first_cell = cell_name(1, *first);
+                let header = entity.fields.get(field).map_or("", |f| f.header.as_str());
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "column.duplicate",
+                        at,
+                        Text::new(
+                            format!("a second {header} column; annex reads the first one, at {first_cell}"),
+                            format!("「{header}」の列が2つあります。最初の列（{first_cell}）を読みます"),
+                        ),
+                        Text::new("Delete or rename one of the two columns.", "どちらかの列を削除するか、見出しを直してください。"),
+                    )
+                    .with_found(written),
+                );
+            }
+            None => diagnostics.push(
+                Diagnostic::warning(
+                    "column.unknown",
+                    at,
+                    Text::new(
+                        format!("the {} sheet has no column {written:?}; its cells are not read", entity.sheet),
+                        format!("「{written}」はシート「{}」の列ではないため、読み込みません", entity.sheet),
+                    ),
+                    Text::new(
+                        format!("The columns are: {}. Fix the header, or delete the column.", headers_list(entity, ", ")),
+                        format!("列は次のとおりです: {}。見出しを直すか、列を削除してください。", headers_list(entity, "、")),
+                    ),
+                )
+                .with_found(written),
+            ),
+        }
+    }
+    columns
+}
+
+fn headers_list(entity: &Entity, separator: &str) -> String {
+    entity
+        .fields
+        .iter()
+        .map(|field| field.header.as_str())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+fn report_missing_columns(layout: &SheetLayout, entity: &Entity, diagnostics: &mut Vec<Diagnostic>) {
+    for (index, field) in entity.fields.iter().enumerate() {
+        if !field.required || layout.columns.get(index).copied().flatten().is_some() {
+            continue;
+        }
+        let header = &field.header;
+        diagnostics.push(Diagnostic::error(
+            "column.missing",
+            Location {
+                row: Some(1),
+                header: Some(header.clone()),
+                ..Location::sheet(&layout.file, &layout.sheet)
+            },
+            Text::new(
+                format!("the required column {header} ({}) is missing", field.key),
+                format!("必須の列「{header}」がありません"),
+            ),
+            {
+                let mut help = Text::new(
+                    format!("Add a column headed {header} in row 1. "),
+                    format!("1行目に見出し「{header}」の列を追加してください。"),
+                );
+                let about = field_help(field);
+                help.en.push_str(&about.en);
+                help.ja.push_str(&about.ja);
+                help
+            },
+        ));
+    }
+}

@@ -1,0 +1,64 @@
+//! Diagnostics and their renderings: miette's graphical report for people, JSON and GitHub
+//! workflow annotations for CI, and the one-line summary.
+
+mod diagnostic;
+mod github;
+mod graphical;
+mod json;
+
+use std::io::{self, Write};
+
+pub use diagnostic::{cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, Tally};
+
+use crate::lang::{Lang, Text};
+
+/// How a run's findings are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette's graphical report, for people.
+    Human,
+    /// One JSON document, as the submission contract describes.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…::…`).
+    Github,
+}
+
+/// What a run found, ready to print.
+pub struct Report<'a> {
+    pub files: usize,
+    pub diagnostics: &'a [Diagnostic],
+    pub lang: Lang,
+}
+
+impl Report<'_> {
+    pub fn tally(&self) -> Tally {
+        Tally::of(self.diagnostics)
+    }
+
+    /// `6 files checked: 1 error, 0 warnings`.
+    pub fn summary(&self) -> String {
+        let Tally { errors, warnings } = self.tally();
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        Text::new(
+            format!(
+                "{} checked: {}, {}",
+                plural(self.files, "file"),
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            ),
+            format!("{} ファイルを確認: エラー {errors} 件、警告 {warnings} 件", self.files),
+        )
+        .get(self.lang)
+        .to_string()
+    }
+
+    /// Print the report. `styled` allows colour (a terminal that wants it); `width` bounds the
+    /// graphical report's lines.
+    pub fn write(&self, format: Format, out: &mut dyn Write, styled: bool, width: usize) -> io::Result<()> {
+        match format {
+            Format::Human => graphical::write(self, out, styled, width),
+            Format::Json => json::write(self, out),
+            Format::Github => github::write(self, out),
+        }
+    }
+}

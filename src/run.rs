@@ -1,0 +1,121 @@
+//! One run, start to end: schemas, files, checks, outputs, report, exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::Config;
+use crate::lang::Text;
+use crate::read::{discover, read_all, DiscoverError, Record};
+use crate::report::{Diagnostic, Format, Location, Report, Severity};
+use crate::schema::{SchemaError, Schemas};
+use crate::validate::validate;
+use crate::write::{build_master, workbook_bytes, write_atomic};
+
+/// A run that cannot start or finish: the command was wrong (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Fatal {
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot print the report: {0}")]
+    Print(std::io::Error),
+}
+
+/// Report width when the terminal does not say (COLUMNS).
+const DEFAULT_WIDTH: usize = 100;
+
+pub fn run(config: Config) -> Result<ExitCode, Fatal> {
+    let schemas = match &config.schemas {
+        Some(dir) => Schemas::from_dir(dir)?,
+        None => Schemas::embedded()?,
+    };
+    let inputs = discover(&config.paths)?;
+    let reading = read_all(&inputs, &schemas);
+    let mut diagnostics = reading.diagnostics;
+    diagnostics.extend(validate(&reading.records, &reading.sheets, &schemas));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let failed = |diagnostics: &[Diagnostic]| {
+        diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error || config.deny_warnings)
+    };
+    let mut written = Vec::new();
+    if let Some(output) = &config.output {
+        if !failed(&diagnostics) {
+            match consolidate(&reading.records, &schemas, output)? {
+                Ok(paths) => written = paths,
+                Err(problem) => diagnostics.push(problem),
+            }
+        }
+    }
+
+    let report = Report {
+        files: inputs.len(),
+        diagnostics: &diagnostics,
+        lang: config.lang,
+    };
+    let stdout = std::io::stdout();
+    let styled = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(DEFAULT_WIDTH);
+    let mut out = stdout.lock();
+    report
+        .write(config.format, &mut out, styled, width)
+        .map_err(Fatal::Print)?;
+    if config.format != Format::Json {
+        for path in &written {
+            let line = Text::new(format!("wrote {}", path.display()), format!("{} を書き出しました", path.display()));
+            writeln!(out, "{}", line.get(config.lang)).map_err(Fatal::Print)?;
+        }
+    }
+    Ok(if failed(&diagnostics) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Build the master and write it; a master that breaks its own schema is reported, not written.
+fn consolidate(records: &[Record], schemas: &Schemas, output: &Path) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {
+    let master = build_master(records, schemas);
+    let errors = schemas.master_errors(&master);
+    if !errors.is_empty() {
+        return Ok(Err(Diagnostic::error(
+            "master.schema",
+            Location::file(&output.join("annex.json").to_string_lossy().into()),
+            Text::new(
+                format!("the consolidated master breaks annex.schema.json: {}", errors.join("; ")),
+                format!("統合結果が annex.schema.json に適合しません: {}", errors.join("; ")),
+            ),
+            Text::new(
+                "The row schemas and annex.schema.json disagree; make them describe the same fields.",
+                "行のスキーマと annex.schema.json の内容を一致させてください。",
+            ),
+        )));
+    }
+    let json_path = output.join("annex.json");
+    let xlsx_path = output.join("annex.xlsx");
+    let mut json = serde_json::to_vec_pretty(&master).map_err(|e| Fatal::Write {
+        path: json_path.clone(),
+        source: e.into(),
+    })?;
+    json.push(b'\n');
+    let xlsx = workbook_bytes(records, schemas).map_err(|e| Fatal::Write {
+        path: xlsx_path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    for (path, bytes) in [(&json_path, &json), (&xlsx_path, &xlsx)] {
+        write_atomic(path, bytes).map_err(|source| Fatal::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(Ok(vec![json_path, xlsx_path]))
+}

@@ -1,0 +1,549 @@
+//! The schemas in `schemas/`: the single source of every sheet name, header, type, pattern, allowed
+//! value and cross-record annotation. They are loaded and compiled once per run.
+//!
+//! Besides standard JSON Schema (draft 2020-12), annex reads these annotations:
+//!
+//! | annotation | on | meaning |
+//! |---|---|---|
+//! | `x-sheet` | row schema | the sheet whose rows the schema describes |
+//! | `x-workbook` | row schema | the kind of workbook that holds the sheet (`council`, `submission`) |
+//! | `x-key` | row schema | the field that identifies a row; unique across all workbooks |
+//! | `x-parent` | row schema | the field that names the row's parent in the master (e.g. `issue_id`) |
+//! | `x-plural` | row schema | the name of the list of these rows inside their parent in `annex.json` |
+//! | `x-header` | field | the Japanese header of the field's column |
+//! | `x-parse` | field | how a typed cell becomes a value: `id`, `title`, `fiscal-year`, `year-month`, `yes-no`, `organisations` |
+//! | `x-text-to-number` | field | a number typed as text (`1,010`, `48件`) is accepted, with a warning |
+//! | `x-unit-field` | field | with `x-text-to-number`: the field whose allowed values may follow the number (`48件`) |
+//! | `x-separators` | field | with `organisations`: what separates several names in one cell |
+//! | `x-yes`, `x-no` | field | with `yes-no`: the spellings of yes and no |
+//! | `x-references` | field | the row schema whose key this field names |
+//! | `x-id-prefix` | field | the row's key starts with this value (or, for a list, with one of its items) and `-` |
+//! | `x-not-before` | field | this value may not be smaller than the named field's |
+//! | `x-description-ja` | field | the Japanese counterpart of `description` |
+//! | `x-names` | organisation schema | the short and full name of each organisation code |
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jsonschema::{Registry, Resource, Validator};
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::lang::Text;
+
+/// The schemas compiled into the binary, so that annex runs anywhere without its source tree.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("annex.schema.json", include_str!("../schemas/annex.schema.json")),
+    ("challenge.schema.json", include_str!("../schemas/challenge.schema.json")),
+    ("section.schema.json", include_str!("../schemas/section.schema.json")),
+    ("issue.schema.json", include_str!("../schemas/issue.schema.json")),
+    ("measure.schema.json", include_str!("../schemas/measure.schema.json")),
+    ("kpi.schema.json", include_str!("../schemas/kpi.schema.json")),
+    ("organisation.schema.json", include_str!("../schemas/organisation.schema.json")),
+];
+
+const MASTER_FILE: &str = "annex.schema.json";
+const ORGANISATION_FILE: &str = "organisation.schema.json";
+
+/// A schema folder annex cannot use. The run stops before reading any workbook.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("cannot read the schema folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file} is not valid JSON: {message}")]
+    Json { file: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("the schema folder has no {0}; copy it from annex's schemas/ folder")]
+    Missing(String),
+}
+
+fn invalid(file: &str, message: impl Into<String>) -> SchemaError {
+    SchemaError::Invalid {
+        file: file.to_string(),
+        message: message.into(),
+    }
+}
+
+/// How the text or number a person typed becomes the field's JSON value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    /// Free text, trimmed.
+    Text,
+    /// An identifier: NFKC-normalised and trimmed, numbers written as whole numbers.
+    Id,
+    /// A title: trimmed, without surrounding 【】.
+    Title,
+    /// A number; `integer` when the schema asks for a whole number.
+    Number { integer: bool },
+    Boolean,
+    /// A Japanese fiscal year, stored as its Western year.
+    FiscalYear,
+    /// A year-month or a date, stored as `YYYY-MM` or `YYYY-MM-DD`.
+    YearMonth,
+    /// Yes or no in the spellings the schema lists.
+    YesNo { yes: Vec<String>, no: Vec<String> },
+    /// One or more organisations, by code, short or full name.
+    Organisations { separators: Vec<String> },
+}
+
+/// One column of a sheet: one property of its row schema.
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub key: String,
+    pub header: String,
+    pub kind: ValueKind,
+    pub required: bool,
+    pub description: Text,
+    pub example: Option<String>,
+    pub default: Option<Value>,
+    pub allowed: Vec<Value>,
+    pub text_to_number: bool,
+    pub unit_field: Option<String>,
+    pub references: Option<String>,
+    pub id_prefix: bool,
+    pub not_before: Option<String>,
+}
+
+/// A row schema: the sheet it describes and its fields in column order.
+#[derive(Debug)]
+pub struct Entity {
+    /// The schema's file stem, e.g. `kpi`; the first part of diagnostic codes.
+    pub name: String,
+    pub title: String,
+    pub sheet: String,
+    pub workbook: String,
+    pub key: String,
+    pub parent: Option<String>,
+    pub plural: String,
+    pub fields: Vec<Field>,
+    pub validator: Validator,
+}
+
+impl Entity {
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|field| field.key == key)
+    }
+
+    pub fn field_index(&self, key: &str) -> Option<usize> {
+        self.fields.iter().position(|field| field.key == key)
+    }
+
+    /// The entity this one nests under in the master, with the field that names the parent.
+    pub fn parent_link<'a>(&'a self, schemas: &'a Schemas) -> Option<(&'a Field, usize)> {
+        let field = self.field(self.parent.as_deref()?)?;
+        let parent = schemas.entity_index(field.references.as_deref()?)?;
+        Some((field, parent))
+    }
+}
+
+/// An organisation that may submit measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organisation {
+    pub code: String,
+    pub short_name: String,
+    pub name: String,
+}
+
+/// All schemas of a run, compiled.
+#[derive(Debug)]
+pub struct Schemas {
+    /// Row schemas, parents before children.
+    pub entities: Vec<Entity>,
+    pub organisations: Vec<Organisation>,
+    master: Validator,
+}
+
+impl Schemas {
+    /// The schemas built into annex.
+    pub fn embedded() -> Result<Schemas, SchemaError> {
+        let files = EMBEDDED
+            .iter()
+            .map(|(name, text)| Ok(((*name).to_string(), parse_json(name, text)?)))
+            .collect::<Result<_, SchemaError>>()?;
+        Schemas::from_files(files)
+    }
+
+    /// Every `*.schema.json` in a folder.
+    pub fn from_dir(dir: &Path) -> Result<Schemas, SchemaError> {
+        let folder_error = |source| SchemaError::Folder {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).map_err(folder_error)? {
+            let path = entry.map_err(folder_error)?.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if !name.ends_with(".schema.json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(folder_error)?;
+            files.insert(name.to_string(), parse_json(name, &text)?);
+        }
+        Schemas::from_files(files)
+    }
+
+    fn from_files(files: BTreeMap<String, Value>) -> Result<Schemas, SchemaError> {
+        let mut builder = Registry::new();
+        for (name, schema) in &files {
+            let id = schema_id(name, schema)?;
+            builder = builder
+                .add(id, Resource::from_contents(schema.clone()))
+                .map_err(|e| invalid(name, e.to_string()))?;
+        }
+        let registry = builder
+            .prepare()
+            .map_err(|e| invalid("schemas", e.to_string()))?;
+        let compile = |name: &str, schema: &Value| {
+            jsonschema::options()
+                .offline()
+                .with_registry(&registry)
+                .build(schema)
+                .map_err(|e| invalid(name, e.to_string()))
+        };
+
+        let organisation_schema = files
+            .get(ORGANISATION_FILE)
+            .ok_or_else(|| SchemaError::Missing(ORGANISATION_FILE.into()))?;
+        let organisations = read_organisations(organisation_schema)?;
+        let master_schema = files
+            .get(MASTER_FILE)
+            .ok_or_else(|| SchemaError::Missing(MASTER_FILE.into()))?;
+        let master = compile(MASTER_FILE, master_schema)?;
+
+        let mut entities = Vec::new();
+        for (name, schema) in &files {
+            if schema.get("x-sheet").is_none() {
+                continue;
+            }
+            let validator = compile(name, schema)?;
+            entities.push(read_entity(name, schema, validator)?);
+        }
+        if entities.is_empty() {
+            return Err(invalid("schemas", "no schema names a sheet (x-sheet)"));
+        }
+        let entities = order_parents_first(entities)?;
+        let schemas = Schemas {
+            entities,
+            organisations,
+            master,
+        };
+        schemas.check_annotations()?;
+        Ok(schemas)
+    }
+
+    pub fn entity(&self, name: &str) -> Option<&Entity> {
+        self.entities.iter().find(|entity| entity.name == name)
+    }
+
+    pub fn entity_index(&self, name: &str) -> Option<usize> {
+        self.entities.iter().position(|entity| entity.name == name)
+    }
+
+    /// The organisation a person means by a code, a short name or a full name.
+    pub fn organisation(&self, written: &str) -> Option<&Organisation> {
+        let wanted = normalize_label(written);
+        self.organisations.iter().find(|org| {
+            [&org.code, &org.short_name, &org.name]
+                .iter()
+                .any(|label| normalize_label(label) == wanted)
+        })
+    }
+
+    /// Every way the consolidated master breaks `annex.schema.json`, as `pointer: message`.
+    pub fn master_errors(&self, master: &Value) -> Vec<String> {
+        self.master
+            .iter_errors(master)
+            .map(|error| format!("{}: {}", error.instance_path(), error))
+            .collect()
+    }
+
+    /// Annotations that name other schemas or fields must name ones that exist.
+    fn check_annotations(&self) -> Result<(), SchemaError> {
+        for entity in &self.entities {
+            let file = format!("{}.schema.json", entity.name);
+            if entity.field(&entity.key).is_none() {
+                return Err(invalid(&file, format!("x-key names no field: {}", entity.key)));
+            }
+            for field in &entity.fields {
+                if let Some(target) = &field.references {
+                    if self.entity(target).is_none() {
+                        return Err(invalid(
+                            &file,
+                            format!("{}: x-references names no sheet schema: {target}", field.key),
+                        ));
+                    }
+                }
+                for named in [&field.not_before, &field.unit_field].into_iter().flatten() {
+                    if entity.field(named).is_none() {
+                        return Err(invalid(&file, format!("{}: names no field: {named}", field.key)));
+                    }
+                }
+            }
+            if entity.parent.is_some() && entity.parent_link(self).is_none() {
+                return Err(invalid(
+                    &file,
+                    "x-parent must name a field that has x-references",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_json(name: &str, text: &str) -> Result<Value, SchemaError> {
+    serde_json::from_str(text).map_err(|e| SchemaError::Json {
+        file: name.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn schema_id<'a>(name: &str, schema: &'a Value) -> Result<&'a str, SchemaError> {
+    schema
+        .get("$id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid(name, "has no $id"))
+}
+
+/// Header and sheet-name matching: NFKC, no white space at all, ASCII case folded.
+pub fn normalize_label(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+fn strings_of(value: &Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read_organisations(schema: &Value) -> Result<Vec<Organisation>, SchemaError> {
+    let names = schema
+        .get("x-names")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid(ORGANISATION_FILE, "has no x-names"))?;
+    strings_of(schema, "enum")
+        .into_iter()
+        .map(|code| {
+            let entry = names
+                .get(&code)
+                .ok_or_else(|| invalid(ORGANISATION_FILE, format!("x-names has no {code}")))?;
+            let name_of = |key| {
+                str_of(entry, key)
+                    .map(str::to_string)
+                    .ok_or_else(|| invalid(ORGANISATION_FILE, format!("x-names.{code} has no {key}")))
+            };
+            Ok(Organisation {
+                short_name: name_of("short")?,
+                name: name_of("full")?,
+                code,
+            })
+        })
+        .collect()
+}
+
+fn read_entity(file: &str, schema: &Value, validator: Validator) -> Result<Entity, SchemaError> {
+    let name = file.trim_end_matches(".schema.json").to_string();
+    let required = strings_of(schema, "required");
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid(file, "has no properties"))?;
+    let fields = properties
+        .iter()
+        .map(|(key, property)| read_field(file, key, property, required.contains(key)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let annotation = |key: &str| {
+        str_of(schema, key)
+            .map(str::to_string)
+            .ok_or_else(|| invalid(file, format!("has no {key}")))
+    };
+    Ok(Entity {
+        title: str_of(schema, "title").unwrap_or(&name).to_string(),
+        sheet: annotation("x-sheet")?,
+        workbook: annotation("x-workbook")?,
+        key: annotation("x-key")?,
+        parent: str_of(schema, "x-parent").map(str::to_string),
+        plural: str_of(schema, "x-plural").unwrap_or(&name).to_string(),
+        name,
+        fields,
+        validator,
+    })
+}
+
+fn read_field(file: &str, key: &str, property: &Value, required: bool) -> Result<Field, SchemaError> {
+    let header = str_of(property, "x-header")
+        .ok_or_else(|| invalid(file, format!("{key}: has no x-header")))?
+        .to_string();
+    let json_type = str_of(property, "type").unwrap_or("string");
+    let kind = match str_of(property, "x-parse") {
+        Some("id") => ValueKind::Id,
+        Some("title") => ValueKind::Title,
+        Some("fiscal-year") => ValueKind::FiscalYear,
+        Some("year-month") => ValueKind::YearMonth,
+        Some("yes-no") => ValueKind::YesNo {
+            yes: strings_of(property, "x-yes"),
+            no: strings_of(property, "x-no"),
+        },
+        Some("organisations") => ValueKind::Organisations {
+            separators: strings_of(property, "x-separators"),
+        },
+        Some(other) => return Err(invalid(file, format!("{key}: unknown x-parse {other:?}"))),
+        None => match json_type {
+            "number" => ValueKind::Number { integer: false },
+            "integer" => ValueKind::Number { integer: true },
+            "boolean" => ValueKind::Boolean,
+            _ => ValueKind::Text,
+        },
+    };
+    if let ValueKind::YesNo { yes, no } = &kind {
+        if yes.is_empty() || no.is_empty() {
+            return Err(invalid(file, format!("{key}: yes-no needs x-yes and x-no")));
+        }
+    }
+    let example = property
+        .get("examples")
+        .and_then(Value::as_array)
+        .and_then(|examples| examples.first())
+        .map(|example| match example {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        });
+    let allowed = property
+        .get("enum")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Field {
+        key: key.to_string(),
+        header,
+        kind,
+        required,
+        description: Text::new(
+            str_of(property, "description").unwrap_or_default(),
+            str_of(property, "x-description-ja").unwrap_or_default(),
+        ),
+        example,
+        default: property.get("default").cloned(),
+        allowed,
+        text_to_number: property.get("x-text-to-number") == Some(&Value::Bool(true)),
+        unit_field: str_of(property, "x-unit-field").map(str::to_string),
+        references: str_of(property, "x-references").map(str::to_string),
+        id_prefix: property.get("x-id-prefix") == Some(&Value::Bool(true)),
+        not_before: str_of(property, "x-not-before").map(str::to_string),
+    })
+}
+
+/// Sort so that every entity comes after the one its `x-parent` names.
+fn order_parents_first(entities: Vec<Entity>) -> Result<Vec<Entity>, SchemaError> {
+    let depth_of = |entity: &Entity| {
+        let mut depth = 0;
+        let mut current = entity;
+        while let Some(parent) = current
+            .parent
+            .as_deref()
+            .and_then(|key| current.field(key))
+            .and_then(|field| field.references.as_deref())
+            .and_then(|name| entities.iter().find(|e| e.name == name))
+        {
+            depth += 1;
+            if depth > entities.len() {
+                return Err(invalid(
+                    &format!("{}.schema.json", entity.name),
+                    "x-parent forms a cycle",
+                ));
+            }
+            current = parent;
+        }
+        Ok(depth)
+    };
+    let mut ranked = entities
+        .iter()
+        .map(depth_of)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .zip(entities)
+        .collect::<Vec<_>>();
+    ranked.sort_by_key(|(depth, _)| *depth);
+    Ok(ranked.into_iter().map(|(_, entity)| entity).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn embedded_schemas_compile_parents_first() {
+        let schemas = Schemas::embedded().unwrap();
+        let names: Vec<_> = schemas.entities.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["challenge", "section", "issue", "measure", "kpi"]);
+    }
+
+    #[test]
+    fn fields_carry_headers_and_kinds_from_the_schema() {
+        let schemas = Schemas::embedded().unwrap();
+        let kpi = schemas.entity("kpi").unwrap();
+        assert_eq!(kpi.sheet, "KPI");
+        let value = kpi.field("value").unwrap();
+        assert_eq!(value.header, "値");
+        assert_eq!(value.kind, ValueKind::Number { integer: false });
+        assert!(value.required && value.text_to_number);
+        assert_eq!(kpi.field("fy_from").unwrap().kind, ValueKind::FiscalYear);
+        assert_eq!(kpi.field("fy_to").unwrap().not_before.as_deref(), Some("fy_from"));
+    }
+
+    #[test]
+    fn organisations_are_found_by_code_short_or_full_name() {
+        let schemas = Schemas::embedded().unwrap();
+        for written in ["METI", "meti", "経産省", "経済産業省", " 経済産業省 "] {
+            assert_eq!(schemas.organisation(written).unwrap().code, "METI", "{written}");
+        }
+        assert!(schemas.organisation("財務省").is_none());
+    }
+
+    #[test]
+    fn labels_match_across_widths_spaces_and_case() {
+        assert_eq!(normalize_label("対象年度（開始）"), normalize_label("対象年度 (開始)"));
+        assert_eq!(normalize_label(" FY_from "), "fy_from");
+        assert_eq!(normalize_label("ＫＰＩ"), "kpi");
+    }
+
+    #[test]
+    fn the_master_schema_checks_nesting() {
+        let schemas = Schemas::embedded().unwrap();
+        let good = json!({"format": "annex/1", "organisations": [], "challenges": [
+            {"id": "1", "title": "t", "sections": []}
+        ]});
+        assert!(schemas.master_errors(&good).is_empty());
+        let bad = json!({"format": "annex/1", "organisations": [], "challenges": [
+            {"id": "x", "title": "t"}
+        ]});
+        assert_eq!(schemas.master_errors(&bad).len(), 2);
+    }
+
+    #[test]
+    fn a_schema_folder_without_the_master_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Schemas::from_dir(dir.path()).unwrap_err();
+        assert!(matches!(error, SchemaError::Missing(_)), "{error}");
+    }
+}

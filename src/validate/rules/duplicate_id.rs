@@ -1,0 +1,73 @@
+//! `id.duplicate`: every row's id (its `x-key`) is unique across all workbooks.
+//!
+//! Why: the master nests and references rows by id; two rows with one id would make every
+//! reference to it ambiguous. The later row is reported, pointing at the first.
+
+use super::Rule;
+use crate::lang::Text;
+use crate::report::Diagnostic;
+use crate::validate::Index;
+
+pub const RULE: Rule = Rule {
+    code: "id.duplicate",
+    check,
+};
+
+fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
+    for (entity_index, entity) in index.schemas.entities.iter().enumerate() {
+        let header = entity.field(&entity.key).map_or("", |f| f.header.as_str());
+        for record in index.records(entity_index) {
+            let Some(id) = record.text(&entity.key) else {
+                continue;
+            };
+            let Some(first) = index.find(entity_index, id) else {
+                continue;
+            };
+            if std::ptr::eq(first, *record) {
+                continue;
+            }
+            let first_at = first.location(index.schemas, &entity.key);
+            diagnostics.push(
+                Diagnostic::error(
+                    RULE.code,
+                    record.location(index.schemas, &entity.key),
+                    Text::new(
+                        format!("{header} {id} is used twice; it was first used at {}", first_at.display()),
+                        format!("{header}「{id}」が重複しています（最初の使用: {}）", first_at.display()),
+                    ),
+                    Text::new(
+                        format!("Give each row of {} its own {header}. A measure repeated under another issue is a re-listing (再掲): give it a new id and put the original's id in 再掲元取組ID.", entity.sheet),
+                        format!("シート「{}」の各行に別々の{header}を付けてください。同じ取組を別の論点に載せる場合は再掲として新しいIDを付け、再掲元取組IDに元のIDを入れてください。", entity.sheet),
+                    ),
+                )
+                .with_found(id)
+                .with_snippet(record.snippet(index.schemas, &entity.key))
+                .with_related(first_at, Text::new("first used here", "最初の使用箇所")),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::validate::tests::{records, run_rule};
+    use serde_json::json;
+
+    #[test]
+    fn the_second_use_of_an_id_is_reported() {
+        let rows = records(&[
+            ("measure", json!({"id": "METI-001"})),
+            ("measure", json!({"id": "METI-002"})),
+            ("measure", json!({"id": "METI-001"})),
+            ("kpi", json!({"id": "METI-001-K1"})),
+        ]);
+        assert_eq!(run_rule(&RULE, &rows), [("id.duplicate".to_string(), "meti.xlsx › 取組 › A4".to_string())]);
+    }
+
+    #[test]
+    fn the_same_text_in_two_sheets_is_no_duplicate() {
+        let rows = records(&[("challenge", json!({"id": "1"})), ("section", json!({"id": "1"}))]);
+        assert!(run_rule(&RULE, &rows).is_empty());
+    }
+}

@@ -1,0 +1,73 @@
+//! `issue.no_measures` (warning): when the run reads submissions, every issue (論点) has at least
+//! one measure.
+//!
+//! Why: an issue nobody answered leaves a blank in the council's annex; the secretariat wants to
+//! know before the meeting, not at it. Without any 取組 sheet in the run there is nothing to say.
+
+use super::Rule;
+use crate::lang::Text;
+use crate::report::Diagnostic;
+use crate::validate::Index;
+
+pub const RULE: Rule = Rule {
+    code: "issue.no_measures",
+    check,
+};
+
+fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
+    let (Some(issue), Some(measure)) = (index.entity("issue"), index.entity("measure")) else {
+        return;
+    };
+    if !index.sheet_read(measure) {
+        return;
+    }
+    let answered: std::collections::HashSet<&str> = index
+        .records(measure)
+        .iter()
+        .filter_map(|record| record.text("issue_id"))
+        .collect();
+    for record in index.records(issue) {
+        let Some(id) = record.text("id") else {
+            continue;
+        };
+        if answered.contains(id) {
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::warning(
+                RULE.code,
+                record.location(index.schemas, "id"),
+                Text::new(format!("no measure answers issue {id}"), format!("論点「{id}」に対応する取組がありません")),
+                Text::new(
+                    "Check that every ministry's workbook is in the run and that their 論点ID are right.",
+                    "全府省のブックが対象に含まれているか、各取組の論点IDが正しいかを確認してください。",
+                ),
+            )
+            .with_found(id)
+            .with_snippet(record.snippet(index.schemas, "id")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::validate::tests::{records, run_rule};
+    use serde_json::json;
+
+    #[test]
+    fn unanswered_issues_are_warned_about() {
+        let rows = records(&[
+            ("issue", json!({"id": "1-1-01"})),
+            ("issue", json!({"id": "1-1-02"})),
+            ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
+        ]);
+        assert_eq!(run_rule(&RULE, &rows), [("issue.no_measures".to_string(), "council.xlsx › 論点 › A3".to_string())]);
+    }
+
+    #[test]
+    fn nothing_is_said_without_submissions() {
+        let rows = records(&[("issue", json!({"id": "1-1-01"}))]);
+        assert!(run_rule(&RULE, &rows).is_empty());
+    }
+}

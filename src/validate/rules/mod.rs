@@ -1,0 +1,43 @@
+//! The rules that span rows, sheets and files. Each is a small unit in a file of its own, with a
+//! stable code, a message and help in both languages, and tests of what it refuses and accepts.
+
+mod duplicate_id;
+mod id_prefix;
+mod issue_without_measure;
+mod not_before;
+mod part_of;
+mod relisting;
+mod unresolved_reference;
+
+use super::Index;
+use crate::report::Diagnostic;
+
+pub struct Rule {
+    /// The code, or the start of the codes, of the diagnostics the rule gives.
+    pub code: &'static str,
+    pub check: fn(&Index, &mut Vec<Diagnostic>),
+}
+
+/// Every cross-record rule, in the order their findings are most useful to read.
+pub const RULES: &[Rule] = &[
+    duplicate_id::RULE,
+    unresolved_reference::RULE,
+    id_prefix::RULE,
+    not_before::RULE,
+    part_of::RULE,
+    relisting::RULE,
+    issue_without_measure::RULE,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::RULES;
+
+    #[test]
+    fn rule_codes_are_unique() {
+        let mut codes: Vec<_> = RULES.iter().map(|rule| rule.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len());
+    }
+}

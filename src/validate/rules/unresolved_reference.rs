@@ -1,0 +1,116 @@
+//! `ref.unresolved`: every field marked `x-references` names a row that exists (a section's
+//! 課題ID, an issue's 項目ID, a measure's 論点ID, a KPI's 取組ID, 内数元指標ID, 再掲元取組ID).
+//!
+//! Why: a measure filed under an issue that does not exist would vanish from the council's annex.
+//! When a run reads no sheet of the referenced kind at all (a ministry checking its own
+//! submission without the council master), one warning says the references were not checked.
+
+use super::Rule;
+use crate::lang::Text;
+use crate::read::{display_value, Record};
+use crate::report::{Diagnostic, Location};
+use crate::validate::Index;
+
+pub const RULE: Rule = Rule {
+    code: "ref.unresolved",
+    check,
+};
+
+fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
+    for (entity_index, entity) in index.schemas.entities.iter().enumerate() {
+        for field in &entity.fields {
+            let Some(target_name) = field.references.as_deref() else {
+                continue;
+            };
+            let (Some(target), Some(target_entity)) = (index.entity(target_name), index.schemas.entity(target_name)) else {
+                continue;
+            };
+            let records = index.records(entity_index);
+            if !index.sheet_read(target) {
+                if let Some(first) = records.iter().find(|r| r.get(&field.key).is_some()) {
+                    diagnostics.push(unchecked(first, index, &field.key, &field.header, &target_entity.sheet));
+                }
+                continue;
+            }
+            for record in records {
+                let Some(value) = record.get(&field.key) else {
+                    continue;
+                };
+                let wanted = display_value(value);
+                if index.find(target, &wanted).is_some() {
+                    continue;
+                }
+                let header = &field.header;
+                let target_header = target_entity.field(&target_entity.key).map_or("", |f| f.header.as_str());
+                diagnostics.push(
+                    Diagnostic::error(
+                        RULE.code,
+                        record.location(index.schemas, &field.key),
+                        Text::new(
+                            format!("{header} {wanted} names no row of the {} sheet", target_entity.sheet),
+                            format!("{header}「{wanted}」はシート「{}」にありません", target_entity.sheet),
+                        ),
+                        Text::new(
+                            format!("Use a {target_header} that exists in the {} sheet, or add the missing row there.", target_entity.sheet),
+                            format!("シート「{}」にある{target_header}を入れるか、そのシートに行を追加してください。", target_entity.sheet),
+                        ),
+                    )
+                    .with_found(wanted)
+                    .with_snippet(record.snippet(index.schemas, &field.key)),
+                );
+            }
+        }
+    }
+}
+
+fn unchecked(first: &Record, index: &Index, key: &str, header: &str, sheet: &str) -> Diagnostic {
+    let at: Location = first.location(index.schemas, key);
+    Diagnostic::warning(
+        "ref.unchecked",
+        Location {
+            row: Some(1),
+            ..at
+        },
+        Text::new(
+            format!("no {sheet} sheet was read, so {header} was not checked"),
+            format!("シート「{sheet}」が読み込まれていないため、{header}は確認していません"),
+        ),
+        Text::new(
+            format!("Check this workbook together with the one that has the {sheet} sheet (e.g. the council master)."),
+            format!("シート「{sheet}」を含むブック（協議会マスタなど）と一緒に確認してください。"),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::validate::tests::{records, run_rule};
+    use serde_json::json;
+
+    #[test]
+    fn references_to_rows_that_do_not_exist_are_reported() {
+        let rows = records(&[
+            ("issue", json!({"id": "1-1-01"})),
+            ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
+            ("measure", json!({"id": "METI-002", "issue_id": "9-9-99", "relisted_from": "METI-001"})),
+            ("kpi", json!({"id": "METI-002-K1", "measure_id": "METI-002", "part_of": "METI-002-K9"})),
+        ]);
+        assert_eq!(
+            run_rule(&RULE, &rows),
+            [
+                ("ref.unresolved".to_string(), "meti.xlsx › 取組 › B3".to_string()),
+                ("ref.unresolved".to_string(), "meti.xlsx › KPI › J2".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_the_referenced_sheet_one_warning_says_so() {
+        let rows = records(&[
+            ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
+            ("measure", json!({"id": "METI-002", "issue_id": "1-1-02"})),
+        ]);
+        assert_eq!(run_rule(&RULE, &rows), [("ref.unchecked".to_string(), "meti.xlsx › 取組 › B1".to_string())]);
+    }
+}
