@@ -101,7 +101,7 @@ impl Target<'_> {
             code: self.code("era"),
             message: Text::new(
                 format!(
-                    "{}: {}{} did not exist; {range_en} ({span_en})",
+                    "{}: {}{}年 did not exist; {range_en} ({span_en})",
                     self.field.header, error.era, error.year
                 ),
                 format!(

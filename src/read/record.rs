@@ -33,6 +33,8 @@ impl SheetLayout {
 
 /// Placeholder shown in a snippet for a cell with nothing in it.
 const EMPTY_CELL: &str = "（空欄）";
+/// How many filled cells on each side of the cell at fault a snippet shows.
+const NEIGHBOURS: usize = 1;
 /// Longest stretch of a neighbouring cell shown in a snippet.
 const NEIGHBOUR_CHARS: usize = 16;
 /// Longest stretch of the cell at fault shown in a snippet.
@@ -45,6 +47,9 @@ pub struct Record {
     pub row: u32,
     /// A JSON object, keys in the schema's order.
     pub values: Value,
+    /// Keys of the fields found invalid, when read or against the schema. They were reported
+    /// once; every later check sees them as absent, so one mistake gives one diagnostic.
+    pub rejected: Vec<String>,
 }
 
 impl Record {
@@ -52,12 +57,20 @@ impl Record {
         self.layout.entity
     }
 
+    /// A field's value, unless it was found invalid.
     pub fn get(&self, key: &str) -> Option<&Value> {
+        if self.is_rejected(key) {
+            return None;
+        }
         self.values.get(key)
     }
 
     pub fn text(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
+    }
+
+    pub fn is_rejected(&self, key: &str) -> bool {
+        self.rejected.iter().any(|k| k == key)
     }
 
     pub fn fields(&self) -> Option<&Map<String, Value>> {
@@ -95,13 +108,21 @@ pub fn row_snippet(
     found: Option<&str>,
 ) -> Option<Snippet> {
     layout.columns.get(target).copied().flatten()?;
-    let mut shown: Vec<(u32, usize)> = layout
+    let mut present: Vec<(u32, usize)> = layout
         .columns
         .iter()
         .enumerate()
+        .filter(|(field, _)| *field == target || entity.fields.get(*field).is_some_and(|f| values.get(&f.key).is_some()))
         .filter_map(|(field, column)| column.map(|c| (c, field)))
         .collect();
-    shown.sort_unstable();
+    present.sort_unstable();
+    let at = present.iter().position(|(_, field)| *field == target).unwrap_or(0);
+    let key = entity.field_index(&entity.key);
+    let shown = present
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, field))| i.abs_diff(at) <= NEIGHBOURS || Some(*field) == key)
+        .map(|(_, cell)| *cell);
     let mut text = String::new();
     let mut span = (0, 0);
     for (column, field) in shown {
@@ -109,9 +130,6 @@ pub fn row_snippet(
             continue;
         };
         let value = values.get(&spec.key);
-        if field != target && value.is_none() {
-            continue;
-        }
         if !text.is_empty() {
             text.push_str("  │  ");
         }
@@ -181,13 +199,14 @@ mod tests {
         columns[entity.field_index("id").unwrap()] = Some(0);
         columns[entity.field_index("value").unwrap()] = Some(3);
         columns[entity.field_index("unit").unwrap()] = Some(4);
+        columns[entity.field_index("fy_from").unwrap()] = Some(5);
         let layout = SheetLayout {
             file: "meti.xlsx".into(),
             sheet: "KPI".into(),
             entity: kpi,
             columns,
         };
-        let values = json!({"id": "METI-001-K2", "unit": "件"});
+        let values = json!({"id": "METI-001-K2", "unit": "件", "fy_from": 2024});
         let target = entity.field_index("value").unwrap();
         let snippet = row_snippet(&layout, entity, 7, &values, target, Some("abc")).unwrap();
         assert_eq!(snippet.text, "A 指標ID: METI-001-K2  │  D 値: abc  │  E 単位: 件");

@@ -229,6 +229,7 @@ fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index:
         };
         let mut values = Map::new();
         let mut problems = Vec::new();
+        let mut rejected = Vec::new();
         for (index, field) in entity.fields.iter().enumerate() {
             let cell = layout
                 .columns
@@ -249,6 +250,9 @@ fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index:
                 _ => {}
             }
             if let Some(problem) = converted.problem {
+                if problem.severity == Severity::Error {
+                    rejected.push(field.key.clone());
+                }
                 problems.push((index, cell::display(cell), problem));
             }
         }
@@ -268,6 +272,7 @@ fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index:
             layout: layout.clone(),
             row,
             values,
+            rejected,
         });
     }
 }

@@ -12,12 +12,15 @@ use crate::read::{Record, SheetLayout};
 use crate::report::Diagnostic;
 use crate::schema::Schemas;
 
-/// Check every record; returns the problems found, in no particular order.
-pub fn validate(records: &[Record], sheets: &[Arc<SheetLayout>], schemas: &Schemas) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = records
-        .par_iter()
-        .flat_map_iter(|record| row::check(record, schemas))
-        .collect();
+/// Check every record; returns the problems found, in no particular order. Fields that break
+/// their schema are marked rejected, so that the cross-record rules do not report them again.
+pub fn validate(records: &mut [Record], sheets: &[Arc<SheetLayout>], schemas: &Schemas) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let checked: Vec<_> = records.par_iter().map(|record| row::check(record, schemas)).collect();
+    for (record, (found, invalid)) in records.iter_mut().zip(checked) {
+        diagnostics.extend(found);
+        record.rejected.extend(invalid);
+    }
     let index = Index::new(records, sheets, schemas);
     for rule in rules::RULES {
         (rule.check)(&index, &mut diagnostics);
@@ -121,6 +124,7 @@ pub(crate) mod tests {
                     layout: layout.clone(),
                     row: *next_row,
                     values: values.clone(),
+                    rejected: Vec::new(),
                 };
                 *next_row += 1;
                 record
@@ -139,7 +143,7 @@ pub(crate) mod tests {
     }
 
     pub fn run_rows(records: &[Record]) -> Vec<Diagnostic> {
-        records.iter().flat_map(|r| row::check(r, schemas())).collect()
+        records.iter().flat_map(|r| row::check(r, schemas()).0).collect()
     }
 
     /// The diagnostics one rule gives on these records, as (code, file › sheet › cell).

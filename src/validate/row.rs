@@ -10,11 +10,13 @@ use crate::read::{display_value, expected, field_help, Record};
 use crate::report::Diagnostic;
 use crate::schema::{Field, Schemas};
 
-pub fn check(record: &Record, schemas: &Schemas) -> Vec<Diagnostic> {
-    let Some(entity) = schemas.entities.get(record.entity()) else {
-        return Vec::new();
-    };
+/// The row's schema failures, and the keys of the fields they concern.
+pub fn check(record: &Record, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<String>) {
     let mut diagnostics = Vec::new();
+    let mut invalid = Vec::new();
+    let Some(entity) = schemas.entities.get(record.entity()) else {
+        return (diagnostics, invalid);
+    };
     for error in entity.validator.iter_errors(&record.values) {
         let Some(key) = field_key(&error) else {
             continue;
@@ -22,6 +24,10 @@ pub fn check(record: &Record, schemas: &Schemas) -> Vec<Diagnostic> {
         let Some(index) = entity.field_index(&key) else {
             continue;
         };
+        if record.is_rejected(&key) {
+            continue;
+        }
+        invalid.push(key.clone());
         let column_missing = record.layout.columns.get(index).copied().flatten().is_none();
         if matches!(error.kind(), ValidationErrorKind::Required { .. }) && column_missing {
             // The missing column is reported once, for the sheet, not once per row.
@@ -45,7 +51,7 @@ pub fn check(record: &Record, schemas: &Schemas) -> Vec<Diagnostic> {
         };
         diagnostics.push(diagnostic.with_snippet(record.snippet(schemas, &key)));
     }
-    diagnostics
+    (diagnostics, invalid)
 }
 
 /// The field an error is about: the property a `required` names, or the first step of the path.

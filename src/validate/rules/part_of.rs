@@ -45,7 +45,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         };
         let whole_at = whole.location(index.schemas, "id").display();
         let show = |record: &Record, key: &str| record.get(key).map(display_value).unwrap_or_default();
-        if part.get(MEASURE) != whole.get(MEASURE) {
+        let measures_differ = matches!((part.get(MEASURE), whole.get(MEASURE)), (Some(a), Some(b)) if a != b);
+        if measures_differ {
             let (mine, theirs) = (show(part, MEASURE), show(whole, MEASURE));
             diagnostics.push(finding(
                 index,
@@ -63,7 +64,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        if part.get(UNIT) != whole.get(UNIT) {
+        let units_differ = matches!((part.get(UNIT), whole.get(UNIT)), (Some(a), Some(b)) if a != b);
+        if units_differ {
             let (mine, theirs) = (show(part, UNIT), show(whole, UNIT));
             diagnostics.push(finding(
                 index,
