@@ -35,7 +35,10 @@ fn generate(source: &Path, target: &Path) -> Result<usize, Box<dyn std::error::E
             .and_then(Value::as_object)
             .ok_or_else(|| format!("{}: no \"sheets\" object", path.display()))?;
         let bytes = workbook_from_rows(sheets, &schemas)?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("workbook");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("workbook");
         write_atomic(&target.join(format!("{stem}.xlsx")), &bytes)?;
     }
     Ok(sources.len())

@@ -20,7 +20,10 @@ pub enum Fatal {
     #[error(transparent)]
     Discover(#[from] DiscoverError),
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot print the report: {0}")]
     Print(std::io::Error),
 }
@@ -71,7 +74,10 @@ pub fn run(config: Config) -> Result<ExitCode, Fatal> {
         .map_err(Fatal::Print)?;
     if config.format != Format::Json {
         for path in &written {
-            let line = Text::new(format!("wrote {}", path.display()), format!("{} を書き出しました", path.display()));
+            let line = Text::new(
+                format!("wrote {}", path.display()),
+                format!("{} を書き出しました", path.display()),
+            );
             writeln!(out, "{}", line.get(config.lang)).map_err(Fatal::Print)?;
         }
     }
@@ -83,7 +89,11 @@ pub fn run(config: Config) -> Result<ExitCode, Fatal> {
 }
 
 /// Build the master and write it; a master that breaks its own schema is reported, not written.
-fn consolidate(records: &[Record], schemas: &Schemas, output: &Path) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {
+fn consolidate(
+    records: &[Record],
+    schemas: &Schemas,
+    output: &Path,
+) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {
     let master = build_master(records, schemas);
     let errors = schemas.master_errors(&master);
     if !errors.is_empty() {

@@ -33,13 +33,34 @@ use crate::lang::Text;
 
 /// The schemas compiled into the binary, so that annex runs anywhere without its source tree.
 const EMBEDDED: &[(&str, &str)] = &[
-    ("annex.schema.json", include_str!("../schemas/annex.schema.json")),
-    ("challenge.schema.json", include_str!("../schemas/challenge.schema.json")),
-    ("section.schema.json", include_str!("../schemas/section.schema.json")),
-    ("issue.schema.json", include_str!("../schemas/issue.schema.json")),
-    ("measure.schema.json", include_str!("../schemas/measure.schema.json")),
-    ("kpi.schema.json", include_str!("../schemas/kpi.schema.json")),
-    ("organisation.schema.json", include_str!("../schemas/organisation.schema.json")),
+    (
+        "annex.schema.json",
+        include_str!("../schemas/annex.schema.json"),
+    ),
+    (
+        "challenge.schema.json",
+        include_str!("../schemas/challenge.schema.json"),
+    ),
+    (
+        "section.schema.json",
+        include_str!("../schemas/section.schema.json"),
+    ),
+    (
+        "issue.schema.json",
+        include_str!("../schemas/issue.schema.json"),
+    ),
+    (
+        "measure.schema.json",
+        include_str!("../schemas/measure.schema.json"),
+    ),
+    (
+        "kpi.schema.json",
+        include_str!("../schemas/kpi.schema.json"),
+    ),
+    (
+        "organisation.schema.json",
+        include_str!("../schemas/organisation.schema.json"),
+    ),
 ];
 
 const MASTER_FILE: &str = "annex.schema.json";
@@ -78,16 +99,23 @@ pub enum ValueKind {
     /// A title: trimmed, without surrounding 【】.
     Title,
     /// A number; `integer` when the schema asks for a whole number.
-    Number { integer: bool },
+    Number {
+        integer: bool,
+    },
     Boolean,
     /// A Japanese fiscal year, stored as its Western year.
     FiscalYear,
     /// A year-month or a date, stored as `YYYY-MM` or `YYYY-MM-DD`.
     YearMonth,
     /// Yes or no in the spellings the schema lists.
-    YesNo { yes: Vec<String>, no: Vec<String> },
+    YesNo {
+        yes: Vec<String>,
+        no: Vec<String>,
+    },
     /// One or more organisations, by code, short or full name.
-    Organisations { separators: Vec<String> },
+    Organisations {
+        separators: Vec<String>,
+    },
 }
 
 /// One column of a sheet: one property of its row schema.
@@ -268,20 +296,29 @@ impl Schemas {
         for entity in &self.entities {
             let file = format!("{}.schema.json", entity.name);
             if entity.field(&entity.key).is_none() {
-                return Err(invalid(&file, format!("x-key names no field: {}", entity.key)));
+                return Err(invalid(
+                    &file,
+                    format!("x-key names no field: {}", entity.key),
+                ));
             }
             for field in &entity.fields {
                 if let Some(target) = &field.references {
                     if self.entity(target).is_none() {
                         return Err(invalid(
                             &file,
-                            format!("{}: x-references names no sheet schema: {target}", field.key),
+                            format!(
+                                "{}: x-references names no sheet schema: {target}",
+                                field.key
+                            ),
                         ));
                     }
                 }
                 for named in [&field.not_before, &field.unit_field].into_iter().flatten() {
                     if entity.field(named).is_none() {
-                        return Err(invalid(&file, format!("{}: names no field: {named}", field.key)));
+                        return Err(invalid(
+                            &file,
+                            format!("{}: names no field: {named}", field.key),
+                        ));
                     }
                 }
             }
@@ -347,9 +384,9 @@ fn read_organisations(schema: &Value) -> Result<Vec<Organisation>, SchemaError> 
                 .get(&code)
                 .ok_or_else(|| invalid(ORGANISATION_FILE, format!("x-names has no {code}")))?;
             let name_of = |key| {
-                str_of(entry, key)
-                    .map(str::to_string)
-                    .ok_or_else(|| invalid(ORGANISATION_FILE, format!("x-names.{code} has no {key}")))
+                str_of(entry, key).map(str::to_string).ok_or_else(|| {
+                    invalid(ORGANISATION_FILE, format!("x-names.{code} has no {key}"))
+                })
             };
             Ok(Organisation {
                 short_name: name_of("short")?,
@@ -389,7 +426,12 @@ fn read_entity(file: &str, schema: &Value, validator: Validator) -> Result<Entit
     })
 }
 
-fn read_field(file: &str, key: &str, property: &Value, required: bool) -> Result<Field, SchemaError> {
+fn read_field(
+    file: &str,
+    key: &str,
+    property: &Value,
+    required: bool,
+) -> Result<Field, SchemaError> {
     let header = str_of(property, "x-header")
         .ok_or_else(|| invalid(file, format!("{key}: has no x-header")))?
         .to_string();
@@ -508,21 +550,31 @@ mod tests {
         assert_eq!(value.kind, ValueKind::Number { integer: false });
         assert!(value.required && value.text_to_number);
         assert_eq!(kpi.field("fy_from").unwrap().kind, ValueKind::FiscalYear);
-        assert_eq!(kpi.field("fy_to").unwrap().not_before.as_deref(), Some("fy_from"));
+        assert_eq!(
+            kpi.field("fy_to").unwrap().not_before.as_deref(),
+            Some("fy_from")
+        );
     }
 
     #[test]
     fn organisations_are_found_by_code_short_or_full_name() {
         let schemas = Schemas::embedded().unwrap();
         for written in ["METI", "meti", "経産省", "経済産業省", " 経済産業省 "] {
-            assert_eq!(schemas.organisation(written).unwrap().code, "METI", "{written}");
+            assert_eq!(
+                schemas.organisation(written).unwrap().code,
+                "METI",
+                "{written}"
+            );
         }
         assert!(schemas.organisation("財務省").is_none());
     }
 
     #[test]
     fn labels_match_across_widths_spaces_and_case() {
-        assert_eq!(normalize_label("対象年度（開始）"), normalize_label("対象年度 (開始)"));
+        assert_eq!(
+            normalize_label("対象年度（開始）"),
+            normalize_label("対象年度 (開始)")
+        );
         assert_eq!(normalize_label(" FY_from "), "fy_from");
         assert_eq!(normalize_label("ＫＰＩ"), "kpi");
     }

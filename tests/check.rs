@@ -12,7 +12,12 @@ type Change = fn(&mut Vec<(String, Value)>);
 fn expect_one(change: Change, code: &str, file: &str, sheet: &str, cell: &str) {
     let work = Workdir::seeded(change);
     let (status, report) = work.check_json(&["input"]);
-    let expected = (code.to_string(), format!("input/{file}"), sheet.to_string(), cell.to_string());
+    let expected = (
+        code.to_string(),
+        format!("input/{file}"),
+        sheet.to_string(),
+        cell.to_string(),
+    );
     assert_eq!(places(&report), [expected], "{report:#}");
     assert_eq!(status, 1, "{report:#}");
     assert_eq!(report["errors"], 1);
@@ -23,62 +28,132 @@ fn expect_one(change: Change, code: &str, file: &str, sheet: &str, cell: &str) {
 fn the_council_data_is_valid() {
     let work = Workdir::seeded(|_| {});
     let (status, report) = work.check_json(&["input"]);
-    assert_eq!((status, &report["errors"], &report["warnings"]), (0, &json!(0), &json!(0)), "{report:#}");
+    assert_eq!(
+        (status, &report["errors"], &report["warnings"]),
+        (0, &json!(0), &json!(0)),
+        "{report:#}"
+    );
 }
 
 #[test]
 fn text_where_a_number_belongs() {
-    expect_one(|f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!("abc"), "kpi.value.type", "meti.xlsx", "KPI", "D3");
+    expect_one(
+        |f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!("abc"),
+        "kpi.value.type",
+        "meti.xlsx",
+        "KPI",
+        "D3",
+    );
 }
 
 #[test]
 fn a_part_larger_than_its_whole() {
-    expect_one(|f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!(80), "kpi.part_of.larger", "meti.xlsx", "KPI", "D3");
+    expect_one(
+        |f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!(80),
+        "kpi.part_of.larger",
+        "meti.xlsx",
+        "KPI",
+        "D3",
+    );
 }
 
 #[test]
 fn a_unit_that_is_not_allowed() {
-    expect_one(|f| row(f, "meti", "KPI", "METI-001-K1")["unit"] = json!("個"), "kpi.unit.enum", "meti.xlsx", "KPI", "E2");
+    expect_one(
+        |f| row(f, "meti", "KPI", "METI-001-K1")["unit"] = json!("個"),
+        "kpi.unit.enum",
+        "meti.xlsx",
+        "KPI",
+        "E2",
+    );
 }
 
 #[test]
 fn a_fraction_in_a_counting_unit() {
-    expect_one(|f| row(f, "cao", "KPI", "CAO-001-K1")["value"] = json!(2.5), "kpi.value.multipleOf", "cao.xlsx", "KPI", "D2");
+    expect_one(
+        |f| row(f, "cao", "KPI", "CAO-001-K1")["value"] = json!(2.5),
+        "kpi.value.multipleOf",
+        "cao.xlsx",
+        "KPI",
+        "D2",
+    );
 }
 
 #[test]
 fn an_issue_that_does_not_exist() {
-    expect_one(|f| row(f, "meti", "取組", "METI-004")["issue_id"] = json!("9-9-99"), "ref.unresolved", "meti.xlsx", "取組", "B5");
+    expect_one(
+        |f| row(f, "meti", "取組", "METI-004")["issue_id"] = json!("9-9-99"),
+        "ref.unresolved",
+        "meti.xlsx",
+        "取組",
+        "B5",
+    );
 }
 
 #[test]
 fn a_lead_missing_from_the_ministries() {
-    expect_one(|f| row(f, "meti", "取組", "METI-006")["ministries"] = json!("厚労省"), "id.prefix", "meti.xlsx", "取組", "E7");
+    expect_one(
+        |f| row(f, "meti", "取組", "METI-006")["ministries"] = json!("厚労省"),
+        "id.prefix",
+        "meti.xlsx",
+        "取組",
+        "E7",
+    );
 }
 
 #[test]
 fn an_id_used_twice() {
-    expect_one(|f| row(f, "meti", "取組", "METI-004")["id"] = json!("METI-003"), "id.duplicate", "meti.xlsx", "取組", "A5");
+    expect_one(
+        |f| row(f, "meti", "取組", "METI-004")["id"] = json!("METI-003"),
+        "id.duplicate",
+        "meti.xlsx",
+        "取組",
+        "A5",
+    );
 }
 
 #[test]
 fn a_kpi_filed_under_another_measure() {
-    expect_one(|f| row(f, "amed", "KPI", "AMED-001-K1")["measure_id"] = json!("AMED-002"), "id.prefix", "amed.xlsx", "KPI", "B2");
+    expect_one(
+        |f| row(f, "amed", "KPI", "AMED-001-K1")["measure_id"] = json!("AMED-002"),
+        "id.prefix",
+        "amed.xlsx",
+        "KPI",
+        "B2",
+    );
 }
 
 #[test]
 fn a_period_that_ends_before_it_starts() {
-    expect_one(|f| row(f, "mhlw", "KPI", "MHLW-001-K1")["fy_to"] = json!("令和元年度"), "kpi.fy_to.not_before", "mhlw.xlsx", "KPI", "G2");
+    expect_one(
+        |f| row(f, "mhlw", "KPI", "MHLW-001-K1")["fy_to"] = json!("令和元年度"),
+        "kpi.fy_to.not_before",
+        "mhlw.xlsx",
+        "KPI",
+        "G2",
+    );
 }
 
 #[test]
 fn an_era_year_that_never_existed() {
-    expect_one(|f| row(f, "mhlw", "KPI", "MHLW-001-K1")["fy_from"] = json!("平成32年度"), "kpi.fy_from.era", "mhlw.xlsx", "KPI", "F2");
+    expect_one(
+        |f| row(f, "mhlw", "KPI", "MHLW-001-K1")["fy_from"] = json!("平成32年度"),
+        "kpi.fy_from.era",
+        "mhlw.xlsx",
+        "KPI",
+        "F2",
+    );
 }
 
 #[test]
 fn a_re_listing_of_a_measure_that_does_not_exist() {
-    expect_one(|f| row(f, "mext", "取組", "MEXT-004")["relisted_from"] = json!("MEXT-009"), "ref.unresolved", "mext.xlsx", "取組", "F5");
+    expect_one(
+        |f| row(f, "mext", "取組", "MEXT-004")["relisted_from"] = json!("MEXT-009"),
+        "ref.unresolved",
+        "mext.xlsx",
+        "取組",
+        "F5",
+    );
 }
 
 #[test]
@@ -101,7 +176,10 @@ fn a_re_listing_of_a_re_listing() {
 fn a_required_cell_left_empty() {
     expect_one(
         |f| {
-            row(f, "meti", "取組", "METI-002").as_object_mut().unwrap().remove("description");
+            row(f, "meti", "取組", "METI-002")
+                .as_object_mut()
+                .unwrap()
+                .remove("description");
         },
         "measure.description.required",
         "meti.xlsx",
@@ -112,12 +190,24 @@ fn a_required_cell_left_empty() {
 
 #[test]
 fn an_issue_id_in_the_wrong_form() {
-    expect_one(|f| row(f, "meti", "取組", "METI-002")["issue_id"] = json!("1-2-2"), "measure.issue_id.pattern", "meti.xlsx", "取組", "B3");
+    expect_one(
+        |f| row(f, "meti", "取組", "METI-002")["issue_id"] = json!("1-2-2"),
+        "measure.issue_id.pattern",
+        "meti.xlsx",
+        "取組",
+        "B3",
+    );
 }
 
 #[test]
 fn an_unknown_organisation() {
-    expect_one(|f| row(f, "meti", "取組", "METI-002")["ministries"] = json!("経産省、財務省"), "measure.ministries.enum", "meti.xlsx", "取組", "E3");
+    expect_one(
+        |f| row(f, "meti", "取組", "METI-002")["ministries"] = json!("経産省、財務省"),
+        "measure.ministries.enum",
+        "meti.xlsx",
+        "取組",
+        "E3",
+    );
 }
 
 #[test]
@@ -132,15 +222,25 @@ fn values_as_people_type_them_are_accepted() {
         row(f, "meti", "取組", "METI-002")["id"] = json!(" METI-002 ");
     });
     let (status, report) = work.check_json(&["input"]);
-    assert_eq!((status, &report["errors"], &report["warnings"]), (0, &json!(0), &json!(0)), "{report:#}");
+    assert_eq!(
+        (status, &report["errors"], &report["warnings"]),
+        (0, &json!(0), &json!(0)),
+        "{report:#}"
+    );
 }
 
 #[test]
 fn a_number_typed_as_text_is_read_with_a_warning() {
-    let work = Workdir::seeded(|f| row(f, "mhlw", "KPI", "MHLW-003-K1")["value"] = json!("１，０１０人"));
+    let work =
+        Workdir::seeded(|f| row(f, "mhlw", "KPI", "MHLW-003-K1")["value"] = json!("１，０１０人"));
     let (status, report) = work.check_json(&["input"]);
     assert_eq!(status, 0, "{report:#}");
-    let expected = ("kpi.value.text_number".to_string(), "input/mhlw.xlsx".to_string(), "KPI".to_string(), "D3".to_string());
+    let expected = (
+        "kpi.value.text_number".to_string(),
+        "input/mhlw.xlsx".to_string(),
+        "KPI".to_string(),
+        "D3".to_string(),
+    );
     assert_eq!(places(&report), [expected]);
     assert_eq!(report["diagnostics"][0]["severity"], "warning");
     let denied = work.run(&["check", "--deny-warnings", "input"]);
@@ -157,22 +257,57 @@ fn a_formula_error_is_an_error_at_its_cell() {
         (
             "取組",
             vec![
-                vec![header("取組ID"), header("論点ID"), header("取組名"), header("内容"), header("担当府省")],
-                vec![Cell::Text("AMED-001"), Cell::Text("2-1-01"), Cell::Text("支援"), Cell::Text("内容"), Cell::Text("AMED")],
-                vec![Cell::Text("AMED-002"), Cell::Text("2-7-01"), Cell::Text("管理"), Cell::Text("内容"), Cell::Text("AMED")],
+                vec![
+                    header("取組ID"),
+                    header("論点ID"),
+                    header("取組名"),
+                    header("内容"),
+                    header("担当府省"),
+                ],
+                vec![
+                    Cell::Text("AMED-001"),
+                    Cell::Text("2-1-01"),
+                    Cell::Text("支援"),
+                    Cell::Text("内容"),
+                    Cell::Text("AMED"),
+                ],
+                vec![
+                    Cell::Text("AMED-002"),
+                    Cell::Text("2-7-01"),
+                    Cell::Text("管理"),
+                    Cell::Text("内容"),
+                    Cell::Text("AMED"),
+                ],
             ],
         ),
         (
             "KPI",
             vec![
-                vec![header("指標ID"), header("取組ID"), header("指標名"), header("値"), header("単位")],
-                vec![Cell::Text("AMED-001-K1"), Cell::Text("AMED-001"), Cell::Text("課題数"), Cell::Formula("=1/0", "#DIV/0!"), Cell::Text("課題")],
+                vec![
+                    header("指標ID"),
+                    header("取組ID"),
+                    header("指標名"),
+                    header("値"),
+                    header("単位"),
+                ],
+                vec![
+                    Cell::Text("AMED-001-K1"),
+                    Cell::Text("AMED-001"),
+                    Cell::Text("課題数"),
+                    Cell::Formula("=1/0", "#DIV/0!"),
+                    Cell::Text("課題"),
+                ],
             ],
         ),
     ]);
     work.write("input/amed.xlsx", &book);
     let (status, report) = work.check_json(&["input"]);
-    let expected = ("cell.formula_error".to_string(), "input/amed.xlsx".to_string(), "KPI".to_string(), "D2".to_string());
+    let expected = (
+        "cell.formula_error".to_string(),
+        "input/amed.xlsx".to_string(),
+        "KPI".to_string(),
+        "D2".to_string(),
+    );
     assert_eq!(places(&report), [expected], "{report:#}");
     assert_eq!(status, 1);
     assert_eq!(report["diagnostics"][0]["column"], "値");
@@ -182,12 +317,31 @@ fn a_formula_error_is_an_error_at_its_cell() {
 #[test]
 fn a_corrupt_file_is_reported_and_the_others_still_checked() {
     let work = Workdir::seeded(|f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!("abc"));
-    work.write("input/broken.xlsx", b"PK\x03\x04 this is not really a zip archive");
+    work.write(
+        "input/broken.xlsx",
+        b"PK\x03\x04 this is not really a zip archive",
+    );
     let (status, report) = work.check_json(&["input"]);
     assert_eq!(status, 1);
     let found = places(&report);
-    assert!(found.contains(&("file.unreadable".into(), "input/broken.xlsx".into(), String::new(), String::new())), "{report:#}");
-    assert!(found.contains(&("kpi.value.type".into(), "input/meti.xlsx".into(), "KPI".into(), "D3".into())), "{report:#}");
+    assert!(
+        found.contains(&(
+            "file.unreadable".into(),
+            "input/broken.xlsx".into(),
+            String::new(),
+            String::new()
+        )),
+        "{report:#}"
+    );
+    assert!(
+        found.contains(&(
+            "kpi.value.type".into(),
+            "input/meti.xlsx".into(),
+            "KPI".into(),
+            "D3".into()
+        )),
+        "{report:#}"
+    );
     assert_eq!(report["files"], 7);
 }
 
@@ -197,7 +351,14 @@ fn headers_match_in_any_width_and_spacing_and_unknown_columns_are_warned() {
     let book = workbook(&[
         (
             "取組",
-            vec![vec![Cell::Text(" 取組 ID"), Cell::Text("issue_id"), Cell::Text("取組名"), Cell::Text("内容"), Cell::Text("担当府省"), Cell::Text("担当者")]],
+            vec![vec![
+                Cell::Text(" 取組 ID"),
+                Cell::Text("issue_id"),
+                Cell::Text("取組名"),
+                Cell::Text("内容"),
+                Cell::Text("担当府省"),
+                Cell::Text("担当者"),
+            ]],
         ),
         (
             "ＫＰＩ",
@@ -214,18 +375,36 @@ fn headers_match_in_any_width_and_spacing_and_unknown_columns_are_warned() {
     work.write("meti.xlsx", &book);
     let (status, report) = work.check_json(&["meti.xlsx"]);
     assert_eq!(status, 0, "{report:#}");
-    let expected = ("column.unknown".to_string(), "meti.xlsx".to_string(), "取組".to_string(), "F1".to_string());
+    let expected = (
+        "column.unknown".to_string(),
+        "meti.xlsx".to_string(),
+        "取組".to_string(),
+        "F1".to_string(),
+    );
     assert_eq!(places(&report), [expected]);
 }
 
 #[test]
 fn a_missing_column_and_a_missing_sheet_are_errors() {
     let work = Workdir::new();
-    let book = workbook(&[("取組", vec![vec![Cell::Text("取組ID"), Cell::Text("論点ID"), Cell::Text("取組名"), Cell::Text("担当府省")]])]);
+    let book = workbook(&[(
+        "取組",
+        vec![vec![
+            Cell::Text("取組ID"),
+            Cell::Text("論点ID"),
+            Cell::Text("取組名"),
+            Cell::Text("担当府省"),
+        ]],
+    )]);
     work.write("meti.xlsx", &book);
     let (status, report) = work.check_json(&["meti.xlsx"]);
     assert_eq!(status, 1);
-    let codes: Vec<_> = report["diagnostics"].as_array().unwrap().iter().map(|d| (d["code"].clone(), d["row"].clone(), d["column"].clone())).collect();
+    let codes: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].clone(), d["row"].clone(), d["column"].clone()))
+        .collect();
     assert_eq!(
         codes,
         [
@@ -239,7 +418,13 @@ fn a_missing_column_and_a_missing_sheet_are_errors() {
 #[test]
 fn a_workbook_without_council_sheets_is_a_warning() {
     let work = Workdir::new();
-    work.write("notes.xlsx", &workbook(&[("Sheet1", vec![vec![Cell::Number(1.0), Cell::Bool(true), Cell::Empty]])]));
+    work.write(
+        "notes.xlsx",
+        &workbook(&[(
+            "Sheet1",
+            vec![vec![Cell::Number(1.0), Cell::Bool(true), Cell::Empty]],
+        )]),
+    );
     let (status, report) = work.check_json(&["."]);
     assert_eq!(status, 0);
     assert_eq!(report["diagnostics"][0]["code"], "workbook.unrecognised");

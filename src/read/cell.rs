@@ -75,8 +75,14 @@ impl Target<'_> {
             severity: Severity::Error,
             code: self.code("type"),
             message: Text::new(
-                format!("{header} should be {}, but the cell holds {found:?}", expected.en),
-                format!("「{header}」には{}を入力してください（入力値: {found}）", expected.ja),
+                format!(
+                    "{header} should be {}, but the cell holds {found:?}",
+                    expected.en
+                ),
+                format!(
+                    "「{header}」には{}を入力してください（入力値: {found}）",
+                    expected.ja
+                ),
             ),
             help: self.help(),
         }
@@ -121,7 +127,10 @@ impl Target<'_> {
             severity: Severity::Error,
             code: self.code("date"),
             message: Text::new(
-                format!("{}: {found:?} is not a date in the calendar", self.field.header),
+                format!(
+                    "{}: {found:?} is not a date in the calendar",
+                    self.field.header
+                ),
                 format!("「{}」: {found} は暦にない日付です", self.field.header),
             ),
             help: self.help(),
@@ -139,7 +148,7 @@ impl Target<'_> {
 
 /// What the field expects, in words a person understands.
 pub fn expected(field: &Field) -> Text {
-match &field.kind {
+    match &field.kind {
         ValueKind::Text | ValueKind::Title | ValueKind::Id => Text::new("text", "文字列"),
         ValueKind::Number { integer: false } => Text::new("a number", "数値"),
         ValueKind::Number { integer: true } => Text::new("a whole number", "整数"),
@@ -182,7 +191,9 @@ pub fn display(cell: &Data) -> String {
         Data::Float(n) => format_number(*n),
         Data::Bool(true) => "TRUE".into(),
         Data::Bool(false) => "FALSE".into(),
-        Data::DateTime(date) => date_of(date).map_or_else(|| date.as_f64().to_string(), values::format_date),
+        Data::DateTime(date) => {
+            date_of(date).map_or_else(|| date.as_f64().to_string(), values::format_date)
+        }
         Data::Error(error) => error.to_string(),
     }
 }
@@ -249,7 +260,10 @@ fn formula_error(error: &str, target: &Target) -> CellProblem {
         code: "cell.formula_error".into(),
         message: Text::new(
             format!("{} holds the formula error {error}", target.field.header),
-            format!("「{}」が数式エラー {error} になっています", target.field.header),
+            format!(
+                "「{}」が数式エラー {error} になっています",
+                target.field.header
+            ),
         ),
         help: Text::new(
             "Fix the formula, or type the value itself instead of a formula.",
@@ -354,7 +368,9 @@ fn yes_no<S: AsRef<str>>(cell: &Data, target: &Target, yes: &[S], no: &[S]) -> C
 fn fiscal_year(cell: &Data, target: &Target) -> Converted {
     match cell {
         Data::Int(n) => Converted::value(Value::from(*n)),
-        Data::Float(n) if n.fract() == 0.0 && n.abs() < 1e9 => Converted::value(Value::from(*n as i64)),
+        Data::Float(n) if n.fract() == 0.0 && n.abs() < 1e9 => {
+            Converted::value(Value::from(*n as i64))
+        }
         Data::String(text) => match values::fiscal_year(&nfkc(text)) {
             Ok(year) => Converted::value(Value::from(year)),
             Err(error) => target.value_error(error, text),
@@ -428,7 +444,14 @@ mod tests {
         let schemas = Schemas::embedded().unwrap();
         let entity = schemas.entity(entity).unwrap();
         let field = entity.field(key).unwrap();
-        convert(&cell, &Target { schemas: &schemas, entity, field })
+        convert(
+            &cell,
+            &Target {
+                schemas: &schemas,
+                entity,
+                field,
+            },
+        )
     }
 
     fn value(entity: &str, key: &str, cell: Data) -> Value {
@@ -449,14 +472,20 @@ mod tests {
     fn ids_are_normalised_and_numbers_become_text() {
         assert_eq!(value("challenge", "id", Data::Float(1.0)), json!("1"));
         assert_eq!(value("challenge", "id", Data::Int(2)), json!("2"));
-        assert_eq!(value("measure", "id", text(" ＭＥＴＩ－００３ ")), json!("METI-003"));
+        assert_eq!(
+            value("measure", "id", text(" ＭＥＴＩ－００３ ")),
+            json!("METI-003")
+        );
     }
 
     #[test]
     fn titles_lose_their_brackets() {
         assert_eq!(value("measure", "title", text("【がん】")), json!("がん"));
         assert_eq!(value("measure", "title", text(" がん ")), json!("がん"));
-        assert_eq!(value("measure", "title", text("【がん】と【介護】")), json!("【がん】と【介護】"));
+        assert_eq!(
+            value("measure", "title", text("【がん】と【介護】")),
+            json!("【がん】と【介護】")
+        );
     }
 
     #[test]
@@ -480,7 +509,9 @@ mod tests {
 
     #[test]
     fn formula_errors_are_errors_at_the_cell() {
-        let problem = read("kpi", "value", Data::Error(CellErrorType::Ref)).problem.unwrap();
+        let problem = read("kpi", "value", Data::Error(CellErrorType::Ref))
+            .problem
+            .unwrap();
         assert_eq!(problem.code, "cell.formula_error");
         assert!(problem.message.en.contains("#REF!"));
     }
@@ -489,40 +520,92 @@ mod tests {
     fn fiscal_years() {
         assert_eq!(value("kpi", "fy_from", Data::Float(2024.0)), json!(2024));
         assert_eq!(value("kpi", "fy_from", text("令和６年度")), json!(2024));
-        assert_eq!(code("kpi", "fy_from", text("平成32年度")), "kpi.fy_from.era");
+        assert_eq!(
+            code("kpi", "fy_from", text("平成32年度")),
+            "kpi.fy_from.era"
+        );
         assert_eq!(code("kpi", "fy_from", text("来年度")), "kpi.fy_from.type");
-        let message = read("kpi", "fy_to", text("令和0年度")).problem.unwrap().message;
+        let message = read("kpi", "fy_to", text("令和0年度"))
+            .problem
+            .unwrap()
+            .message;
         assert!(message.en.contains("令和 starts at 元年"), "{}", message.en);
     }
 
     #[test]
     fn year_months_from_dates_serials_and_text() {
-        let date = Data::DateTime(ExcelDateTime::new(45627.0, ExcelDateTimeType::DateTime, false));
+        let date = Data::DateTime(ExcelDateTime::new(
+            45627.0,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
         assert_eq!(value("kpi", "as_of", date), json!("2024-12-01"));
-        assert_eq!(value("kpi", "as_of", Data::Float(45627.0)), json!("2024-12-01"));
+        assert_eq!(
+            value("kpi", "as_of", Data::Float(45627.0)),
+            json!("2024-12-01")
+        );
         assert_eq!(value("kpi", "as_of", text("令和6年12月")), json!("2024-12"));
-        assert_eq!(value("kpi", "as_of", Data::DateTimeIso("2024-12-01T00:00:00".into())), json!("2024-12-01"));
+        assert_eq!(
+            value(
+                "kpi",
+                "as_of",
+                Data::DateTimeIso("2024-12-01T00:00:00".into())
+            ),
+            json!("2024-12-01")
+        );
         assert_eq!(code("kpi", "as_of", text("2024-13")), "kpi.as_of.date");
         assert_eq!(code("kpi", "as_of", Data::Float(-3.0)), "kpi.as_of.type");
     }
 
     #[test]
     fn yes_and_no() {
-        for yes in [text("○"), text("はい"), text("TRUE"), text("Yes"), Data::Bool(true), Data::Int(1), text("１")] {
-            assert_eq!(value("kpi", "cumulative", yes.clone()), json!(true), "{yes:?}");
+        for yes in [
+            text("○"),
+            text("はい"),
+            text("TRUE"),
+            text("Yes"),
+            Data::Bool(true),
+            Data::Int(1),
+            text("１"),
+        ] {
+            assert_eq!(
+                value("kpi", "cumulative", yes.clone()),
+                json!(true),
+                "{yes:?}"
+            );
         }
-        for no in [text("×"), text("いいえ"), text("false"), Data::Bool(false), Data::Float(0.0)] {
-            assert_eq!(value("kpi", "cumulative", no.clone()), json!(false), "{no:?}");
+        for no in [
+            text("×"),
+            text("いいえ"),
+            text("false"),
+            Data::Bool(false),
+            Data::Float(0.0),
+        ] {
+            assert_eq!(
+                value("kpi", "cumulative", no.clone()),
+                json!(false),
+                "{no:?}"
+            );
         }
-        assert_eq!(code("kpi", "cumulative", text("たぶん")), "kpi.cumulative.type");
+        assert_eq!(
+            code("kpi", "cumulative", text("たぶん")),
+            "kpi.cumulative.type"
+        );
     }
 
     #[test]
     fn organisations_by_any_name_and_separator() {
         assert_eq!(
-            value("measure", "ministries", text("経産省、厚生労働省・MEXT/内閣府\nAMED，METI")),
+            value(
+                "measure",
+                "ministries",
+                text("経産省、厚生労働省・MEXT/内閣府\nAMED，METI")
+            ),
             json!(["METI", "MHLW", "MEXT", "CAO", "AMED", "METI"])
         );
-        assert_eq!(value("measure", "ministries", text("財務省")), json!(["財務省"]));
+        assert_eq!(
+            value("measure", "ministries", text("財務省")),
+            json!(["財務省"])
+        );
     }
 }

@@ -37,7 +37,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>, DiscoverError> {
         }
     }
     let mut seen = std::collections::HashSet::new();
-    inputs.retain(|input| seen.insert(input.path.canonicalize().unwrap_or_else(|_| input.path.clone())));
+    inputs.retain(|input| {
+        seen.insert(
+            input
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| input.path.clone()),
+        )
+    });
     Ok(inputs)
 }
 
@@ -93,7 +100,14 @@ mod tests {
     #[test]
     fn folders_yield_their_workbooks_sorted_and_skip_lock_files() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["b.xlsx", "a.ODS", "~$b.xlsx", ".hidden.xlsx", "notes.txt", "sub/c.xls"] {
+        for name in [
+            "b.xlsx",
+            "a.ODS",
+            "~$b.xlsx",
+            ".hidden.xlsx",
+            "notes.txt",
+            "sub/c.xls",
+        ] {
             let path = dir.path().join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, b"").unwrap();
@@ -101,7 +115,13 @@ mod tests {
         let found = discover(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = found
             .iter()
-            .map(|i| i.path.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
+            .map(|i| {
+                i.path
+                    .strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert_eq!(names, ["a.ODS", "b.xlsx", "sub/c.xls"]);
     }

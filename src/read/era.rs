@@ -126,10 +126,7 @@ impl Era {
 
     /// The era and era year a Western date falls in.
     pub fn of_date(date: Ymd) -> Option<(&'static Era, u32)> {
-        let era = ERAS
-            .iter()
-            .rev()
-            .find(|era| date >= era.first_day)?;
+        let era = ERAS.iter().rev().find(|era| date >= era.first_day)?;
         Some((era, (date.0 - era.first_day.0 + 1).unsigned_abs()))
     }
 }
@@ -157,7 +154,10 @@ mod tests {
         assert!(era("令和").western_year(0).is_err());
         assert_eq!(era("平成").western_year(31), Ok(2019));
         let error = era("平成").western_year(32).unwrap_err();
-        assert_eq!((error.era, error.year, error.last_year), ("平成", 32, Some(31)));
+        assert_eq!(
+            (error.era, error.year, error.last_year),
+            ("平成", 32, Some(31))
+        );
         assert_eq!(era("昭和").western_year(64), Ok(1989));
         assert!(era("昭和").western_year(65).is_err());
         assert!(era("大正").western_year(20).is_err());
@@ -178,9 +178,18 @@ mod tests {
 
     #[test]
     fn prefixes_are_names_or_letters() {
-        assert_eq!(Era::strip_prefix("令和6年度").map(|(e, r)| (e.name, r)), Some(("令和", "6年度")));
-        assert_eq!(Era::strip_prefix("r6").map(|(e, r)| (e.name, r)), Some(("令和", "6")));
-        assert_eq!(Era::strip_prefix("H30.4").map(|(e, r)| (e.name, r)), Some(("平成", "30.4")));
+        assert_eq!(
+            Era::strip_prefix("令和6年度").map(|(e, r)| (e.name, r)),
+            Some(("令和", "6年度"))
+        );
+        assert_eq!(
+            Era::strip_prefix("r6").map(|(e, r)| (e.name, r)),
+            Some(("令和", "6"))
+        );
+        assert_eq!(
+            Era::strip_prefix("H30.4").map(|(e, r)| (e.name, r)),
+            Some(("平成", "30.4"))
+        );
         assert!(Era::strip_prefix("2024").is_none());
         assert!(Era::strip_prefix("").is_none());
     }

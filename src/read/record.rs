@@ -112,11 +112,20 @@ pub fn row_snippet(
         .columns
         .iter()
         .enumerate()
-        .filter(|(field, _)| *field == target || entity.fields.get(*field).is_some_and(|f| values.get(&f.key).is_some()))
+        .filter(|(field, _)| {
+            *field == target
+                || entity
+                    .fields
+                    .get(*field)
+                    .is_some_and(|f| values.get(&f.key).is_some())
+        })
         .filter_map(|(field, column)| column.map(|c| (c, field)))
         .collect();
     present.sort_unstable();
-    let at = present.iter().position(|(_, field)| *field == target).unwrap_or(0);
+    let at = present
+        .iter()
+        .position(|(_, field)| *field == target)
+        .unwrap_or(0);
     let key = entity.field_index(&entity.key);
     let shown = present
         .iter()
@@ -139,9 +148,15 @@ pub fn row_snippet(
         text.push_str(": ");
         let shown_value = match (field == target, found) {
             (true, Some(found)) => found.to_string(),
-            _ => value.map(display_value).unwrap_or_else(|| EMPTY_CELL.into()),
+            _ => value
+                .map(display_value)
+                .unwrap_or_else(|| EMPTY_CELL.into()),
         };
-        let limit = if field == target { TARGET_CHARS } else { NEIGHBOUR_CHARS };
+        let limit = if field == target {
+            TARGET_CHARS
+        } else {
+            NEIGHBOUR_CHARS
+        };
         let start = text.len();
         text.push_str(&one_line(&shown_value, limit));
         if field == target {
@@ -209,7 +224,10 @@ mod tests {
         let values = json!({"id": "METI-001-K2", "unit": "件", "fy_from": 2024});
         let target = entity.field_index("value").unwrap();
         let snippet = row_snippet(&layout, entity, 7, &values, target, Some("abc")).unwrap();
-        assert_eq!(snippet.text, "A 指標ID: METI-001-K2  │  D 値: abc  │  E 単位: 件");
+        assert_eq!(
+            snippet.text,
+            "A 指標ID: METI-001-K2  │  D 値: abc  │  E 単位: 件"
+        );
         let (start, len) = snippet.span;
         assert_eq!(&snippet.text[start..start + len], "abc");
         let missing = row_snippet(&layout, entity, 7, &values, target, None).unwrap();

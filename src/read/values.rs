@@ -1,8 +1,8 @@
 //! The ways people type fiscal years, year-months, dates and numbers, read into one form each.
 //! Every function takes text already NFKC-normalised (full-width digits are ASCII digits).
 
-use super::era::{Era, OutOfEra};
 pub use super::era::Ymd;
+use super::era::{Era, OutOfEra};
 
 /// Why a typed value could not be read.
 #[derive(Debug, PartialEq, Eq)]
@@ -58,7 +58,9 @@ fn year(text: &str) -> Result<(Year, &str), ValueError> {
 /// A fiscal year as its Western year: `2024`, `2024年度`, `FY2024`, `令和6年度`, `R6`, `令和元年度`.
 pub fn fiscal_year(text: &str) -> Result<i32, ValueError> {
     let text = text.trim();
-    let body = strip_prefix_ignore_case(text, "FY").unwrap_or(text).trim_start();
+    let body = strip_prefix_ignore_case(text, "FY")
+        .unwrap_or(text)
+        .trim_start();
     let (year, rest) = year(body)?;
     if !matches!(rest.trim(), "" | "年度" | "年") {
         return Err(ValueError::Unrecognised);
@@ -176,7 +178,17 @@ mod tests {
 
     #[test]
     fn fiscal_years_in_every_accepted_spelling() {
-        for text in ["2024", "2024年度", "FY2024", "fy 2024", "令和6年度", "令和６年度", "R6", "r6年度", "令和6"] {
+        for text in [
+            "2024",
+            "2024年度",
+            "FY2024",
+            "fy 2024",
+            "令和6年度",
+            "令和６年度",
+            "R6",
+            "r6年度",
+            "令和6",
+        ] {
             assert_eq!(fiscal_year(&nfkc(text)), Ok(2024), "{text}");
         }
         assert_eq!(fiscal_year("令和元年度"), Ok(2019));
@@ -189,20 +201,51 @@ mod tests {
     #[test]
     fn fiscal_years_that_never_existed_are_refused() {
         for text in ["令和0年度", "平成32年度", "昭和65年", "大正20年"] {
-            assert!(matches!(fiscal_year(text), Err(ValueError::OutOfEra(_))), "{text}");
+            assert!(
+                matches!(fiscal_year(text), Err(ValueError::OutOfEra(_))),
+                "{text}"
+            );
         }
-        for text in ["", "24", "20245", "令和", "令和六年度", "2024年度から", "FY", "next year"] {
+        for text in [
+            "",
+            "24",
+            "20245",
+            "令和",
+            "令和六年度",
+            "2024年度から",
+            "FY",
+            "next year",
+        ] {
             assert_eq!(fiscal_year(text), Err(ValueError::Unrecognised), "{text}");
         }
     }
 
     #[test]
     fn year_months_and_dates_in_every_accepted_spelling() {
-        for text in ["2024-12", "2024/12", "2024年12月", "令和6年12月", "令和６年１２月", "R6.12", "2024.12", "令和６年12月時点"] {
+        for text in [
+            "2024-12",
+            "2024/12",
+            "2024年12月",
+            "令和6年12月",
+            "令和６年１２月",
+            "R6.12",
+            "2024.12",
+            "令和６年12月時点",
+        ] {
             assert_eq!(year_month(&nfkc(text)).as_deref(), Ok("2024-12"), "{text}");
         }
-        for text in ["2024-12-01", "2024/12/1", "2024年12月1日", "令和6年12月1日", "R6.12.1"] {
-            assert_eq!(year_month(&nfkc(text)).as_deref(), Ok("2024-12-01"), "{text}");
+        for text in [
+            "2024-12-01",
+            "2024/12/1",
+            "2024年12月1日",
+            "令和6年12月1日",
+            "R6.12.1",
+        ] {
+            assert_eq!(
+                year_month(&nfkc(text)).as_deref(),
+                Ok("2024-12-01"),
+                "{text}"
+            );
         }
         assert_eq!(year_month("令和7年3月").as_deref(), Ok("2025-03"));
         assert_eq!(year_month("2024/2/29").as_deref(), Ok("2024-02-29"));
@@ -213,9 +256,18 @@ mod tests {
         assert_eq!(year_month("2024-13"), Err(ValueError::NoSuchDate));
         assert_eq!(year_month("2023/2/29"), Err(ValueError::NoSuchDate));
         assert_eq!(year_month("2024年4月31日"), Err(ValueError::NoSuchDate));
-        assert!(matches!(year_month("令和元年4月"), Err(ValueError::OutOfEra(_))));
-        assert!(matches!(year_month("平成31年5月"), Err(ValueError::OutOfEra(_))));
-        assert!(matches!(year_month("令和0年12月"), Err(ValueError::OutOfEra(_))));
+        assert!(matches!(
+            year_month("令和元年4月"),
+            Err(ValueError::OutOfEra(_))
+        ));
+        assert!(matches!(
+            year_month("平成31年5月"),
+            Err(ValueError::OutOfEra(_))
+        ));
+        assert!(matches!(
+            year_month("令和0年12月"),
+            Err(ValueError::OutOfEra(_))
+        ));
         for text in ["2024", "12月", "2024-12-", "2024年12月1日時", "soon"] {
             assert_eq!(year_month(text), Err(ValueError::Unrecognised), "{text}");
         }

@@ -100,7 +100,12 @@ fn starts_with_compound_magic(path: &Path) -> bool {
         && head == COMPOUND_FILE_MAGIC
 }
 
-fn read_sheets<RS: Read + Seek>(mut workbook: Sheets<RS>, input: &Input, schemas: &Schemas, outcome: &mut FileOutcome) {
+fn read_sheets<RS: Read + Seek>(
+    mut workbook: Sheets<RS>,
+    input: &Input,
+    schemas: &Schemas,
+    outcome: &mut FileOutcome,
+) {
     let by_label: HashMap<String, String> = workbook
         .sheet_names()
         .into_iter()
@@ -117,7 +122,9 @@ fn read_sheets<RS: Read + Seek>(mut workbook: Sheets<RS>, input: &Input, schemas
         })
         .collect();
     if found.is_empty() {
-        outcome.diagnostics.push(unrecognised(input, schemas, by_label.values()));
+        outcome
+            .diagnostics
+            .push(unrecognised(input, schemas, by_label.values()));
         return;
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
@@ -141,7 +148,11 @@ fn read_sheets<RS: Read + Seek>(mut workbook: Sheets<RS>, input: &Input, schemas
     }
 }
 
-fn unrecognised<'a>(input: &Input, schemas: &Schemas, sheets: impl Iterator<Item = &'a String>) -> Diagnostic {
+fn unrecognised<'a>(
+    input: &Input,
+    schemas: &Schemas,
+    sheets: impl Iterator<Item = &'a String>,
+) -> Diagnostic {
     let mut present: Vec<&str> = sheets.map(String::as_str).collect();
     present.sort_unstable();
     let expected = expected_sheets(schemas);
@@ -178,7 +189,12 @@ fn expected_sheets(schemas: &Schemas) -> Vec<String> {
 }
 
 /// A workbook that has one sheet of its kind must have all of them.
-fn report_missing_sheets(input: &Input, schemas: &Schemas, found: &[(usize, String)], diagnostics: &mut Vec<Diagnostic>) {
+fn report_missing_sheets(
+    input: &Input,
+    schemas: &Schemas,
+    found: &[(usize, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for (index, entity) in schemas.entities.iter().enumerate() {
         let kind_present = found
             .iter()
@@ -193,21 +209,45 @@ fn report_missing_sheets(input: &Input, schemas: &Schemas, found: &[(usize, Stri
                     format!("シート「{}」がありません", entity.sheet),
                 ),
                 Text::new(
-                    format!("Add a sheet named {} with its header row, even if it has no rows yet.", entity.sheet),
-                    format!("行がない場合も、見出し行だけのシート「{}」を追加してください。", entity.sheet),
+                    format!(
+                        "Add a sheet named {} with its header row, even if it has no rows yet.",
+                        entity.sheet
+                    ),
+                    format!(
+                        "行がない場合も、見出し行だけのシート「{}」を追加してください。",
+                        entity.sheet
+                    ),
                 ),
             ));
         }
     }
 }
 
-fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index: usize, schemas: &Schemas, outcome: &mut FileOutcome) {
+fn read_sheet(
+    range: &Range<Data>,
+    input: &Input,
+    sheet: Arc<str>,
+    entity_index: usize,
+    schemas: &Schemas,
+    outcome: &mut FileOutcome,
+) {
     let Some(entity) = schemas.entities.get(entity_index) else {
         return;
     };
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let header_row = if first_row == 0 { range.rows().next() } else { None };
-    let columns = match_headers(header_row.unwrap_or(&[]), first_column, entity, input, &sheet, &mut outcome.diagnostics);
+    let header_row = if first_row == 0 {
+        range.rows().next()
+    } else {
+        None
+    };
+    let columns = match_headers(
+        header_row.unwrap_or(&[]),
+        first_column,
+        entity,
+        input,
+        &sheet,
+        &mut outcome.diagnostics,
+    );
     let layout = Arc::new(SheetLayout {
         file: input.shown.clone(),
         sheet,
@@ -216,7 +256,10 @@ fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index:
     });
     report_missing_columns(&layout, entity, &mut outcome.diagnostics);
     outcome.sheets.push(layout.clone());
-    let data_rows = range.rows().enumerate().skip(usize::from(header_row.is_some()));
+    let data_rows = range
+        .rows()
+        .enumerate()
+        .skip(usize::from(header_row.is_some()));
     for (offset, cells) in data_rows {
         if cells.iter().all(is_blank) {
             continue;
@@ -261,8 +304,12 @@ fn read_sheet(range: &Range<Data>, input: &Input, sheet: Arc<str>, entity_index:
             let location = layout.location(entity, row, index);
             let snippet = row_snippet(&layout, entity, row, &values, index, Some(&found));
             let diagnostic = match problem.severity {
-                Severity::Error => Diagnostic::error(problem.code, location, problem.message, problem.help),
-                Severity::Warning => Diagnostic::warning(problem.code, location, problem.message, problem.help),
+                Severity::Error => {
+                    Diagnostic::error(problem.code, location, problem.message, problem.help)
+                }
+                Severity::Warning => {
+                    Diagnostic::warning(problem.code, location, problem.message, problem.help)
+                }
             };
             outcome
                 .diagnostics
@@ -338,12 +385,24 @@ fn match_headers(
                     "column.unknown",
                     at,
                     Text::new(
-                        format!("the {} sheet has no column {written:?}; its cells are not read", entity.sheet),
-                        format!("「{written}」はシート「{}」の列ではないため、読み込みません", entity.sheet),
+                        format!(
+                            "the {} sheet has no column {written:?}; its cells are not read",
+                            entity.sheet
+                        ),
+                        format!(
+                            "「{written}」はシート「{}」の列ではないため、読み込みません",
+                            entity.sheet
+                        ),
                     ),
                     Text::new(
-                        format!("The columns are: {}. Fix the header, or delete the column.", headers_list(entity, ", ")),
-                        format!("列は次のとおりです: {}。見出しを直すか、列を削除してください。", headers_list(entity, "、")),
+                        format!(
+                            "The columns are: {}. Fix the header, or delete the column.",
+                            headers_list(entity, ", ")
+                        ),
+                        format!(
+                            "列は次のとおりです: {}。見出しを直すか、列を削除してください。",
+                            headers_list(entity, "、")
+                        ),
                     ),
                 )
                 .with_found(written),
@@ -362,7 +421,11 @@ fn headers_list(entity: &Entity, separator: &str) -> String {
         .join(separator)
 }
 
-fn report_missing_columns(layout: &SheetLayout, entity: &Entity, diagnostics: &mut Vec<Diagnostic>) {
+fn report_missing_columns(
+    layout: &SheetLayout,
+    entity: &Entity,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for (index, field) in entity.fields.iter().enumerate() {
         if !field.required || layout.columns.get(index).copied().flatten().is_some() {
             continue;

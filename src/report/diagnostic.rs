@@ -125,7 +125,13 @@ impl Diagnostic {
         Diagnostic::new(Severity::Warning, code.into(), location, message, help)
     }
 
-    fn new(severity: Severity, code: String, location: Location, message: Text, help: Text) -> Self {
+    fn new(
+        severity: Severity,
+        code: String,
+        location: Location,
+        message: Text,
+        help: Text,
+    ) -> Self {
         Diagnostic {
             severity,
             code,

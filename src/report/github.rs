@@ -22,14 +22,20 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "::{command} file={},title={}::{}",
             escape_property(&d.location.file),
             escape_property(&format!("{}{place}", d.code)),
-            escape_data(&format!("{} — {}", d.message.get(report.lang), d.help.get(report.lang))),
+            escape_data(&format!(
+                "{} — {}",
+                d.message.get(report.lang),
+                d.help.get(report.lang)
+            )),
         )?;
     }
     writeln!(out, "{}", report.summary())
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {

@@ -6,8 +6,8 @@ use std::fmt;
 use std::io::{self, Write};
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
-    SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{Diagnostic, Report, Severity};
@@ -57,7 +57,11 @@ impl Shown {
         let label = d.snippet.as_ref().map(|snippet| {
             let name = at.cell().unwrap_or_default();
             let header = at.header.as_deref().unwrap_or_default();
-            LabeledSpan::new(Some(format!("{name} {header}").trim().to_string()), snippet.span.0, snippet.span.1)
+            LabeledSpan::new(
+                Some(format!("{name} {header}").trim().to_string()),
+                snippet.span.0,
+                snippet.span.1,
+            )
         });
         let message = match &d.snippet {
             Some(_) => d.message.get(lang).to_string(),
@@ -65,7 +69,11 @@ impl Shown {
         };
         let mut help = d.help.get(lang).to_string();
         for related in &d.related {
-            help.push_str(&format!("\n{}: {}", related.note.get(lang), related.location.display()));
+            help.push_str(&format!(
+                "\n{}: {}",
+                related.note.get(lang),
+                related.location.display()
+            ));
         }
         Shown {
             message,
@@ -107,7 +115,9 @@ impl miette::Diagnostic for Shown {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.label.clone().map(|label| Box::new(std::iter::once(label)) as Box<dyn Iterator<Item = LabeledSpan>>)
+        self.label
+            .clone()
+            .map(|label| Box::new(std::iter::once(label)) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 }
 

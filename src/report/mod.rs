@@ -8,7 +8,9 @@ mod json;
 
 use std::io::{self, Write};
 
-pub use diagnostic::{cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, Tally};
+pub use diagnostic::{
+    cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, Tally,
+};
 
 use crate::lang::{Lang, Text};
 
@@ -46,7 +48,10 @@ impl Report<'_> {
                 plural(errors, "error"),
                 plural(warnings, "warning")
             ),
-            format!("{} ファイルを確認: エラー {errors} 件、警告 {warnings} 件", self.files),
+            format!(
+                "{} ファイルを確認: エラー {errors} 件、警告 {warnings} 件",
+                self.files
+            ),
         )
         .get(self.lang)
         .to_string()
@@ -54,7 +59,13 @@ impl Report<'_> {
 
     /// Print the report. `styled` allows colour (a terminal that wants it); `width` bounds the
     /// graphical report's lines.
-    pub fn write(&self, format: Format, out: &mut dyn Write, styled: bool, width: usize) -> io::Result<()> {
+    pub fn write(
+        &self,
+        format: Format,
+        out: &mut dyn Write,
+        styled: bool,
+        width: usize,
+    ) -> io::Result<()> {
         match format {
             Format::Human => graphical::write(self, out, styled, width),
             Format::Json => json::write(self, out),

@@ -14,9 +14,16 @@ use crate::schema::Schemas;
 
 /// Check every record; returns the problems found, in no particular order. Fields that break
 /// their schema are marked rejected, so that the cross-record rules do not report them again.
-pub fn validate(records: &mut [Record], sheets: &[Arc<SheetLayout>], schemas: &Schemas) -> Vec<Diagnostic> {
+pub fn validate(
+    records: &mut [Record],
+    sheets: &[Arc<SheetLayout>],
+    schemas: &Schemas,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let checked: Vec<_> = records.par_iter().map(|record| row::check(record, schemas)).collect();
+    let checked: Vec<_> = records
+        .par_iter()
+        .map(|record| row::check(record, schemas))
+        .collect();
     for (record, (found, invalid)) in records.iter_mut().zip(checked) {
         diagnostics.extend(found);
         record.rejected.extend(invalid);
@@ -37,7 +44,11 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(records: &'a [Record], sheets: &[Arc<SheetLayout>], schemas: &'a Schemas) -> Index<'a> {
+    pub fn new(
+        records: &'a [Record],
+        sheets: &[Arc<SheetLayout>],
+        schemas: &'a Schemas,
+    ) -> Index<'a> {
         let count = schemas.entities.len();
         let mut by_entity = vec![Vec::new(); count];
         let mut by_key = vec![HashMap::new(); count];
@@ -111,7 +122,11 @@ pub(crate) mod tests {
                 let entity = schemas.entity_index(name).expect("a known entity");
                 let spec = &schemas.entities[entity];
                 let (layout, next_row) = layouts.entry(entity).or_insert_with(|| {
-                    let file = if spec.workbook == "council" { "council.xlsx" } else { "meti.xlsx" };
+                    let file = if spec.workbook == "council" {
+                        "council.xlsx"
+                    } else {
+                        "meti.xlsx"
+                    };
                     let layout = SheetLayout {
                         file: file.into(),
                         sheet: spec.sheet.as_str().into(),
@@ -143,7 +158,10 @@ pub(crate) mod tests {
     }
 
     pub fn run_rows(records: &[Record]) -> Vec<Diagnostic> {
-        records.iter().flat_map(|r| row::check(r, schemas()).0).collect()
+        records
+            .iter()
+            .flat_map(|r| row::check(r, schemas()).0)
+            .collect()
     }
 
     /// The diagnostics one rule gives on these records, as (code, file › sheet › cell).

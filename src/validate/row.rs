@@ -28,7 +28,13 @@ pub fn check(record: &Record, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<String
             continue;
         }
         invalid.push(key.clone());
-        let column_missing = record.layout.columns.get(index).copied().flatten().is_none();
+        let column_missing = record
+            .layout
+            .columns
+            .get(index)
+            .copied()
+            .flatten()
+            .is_none();
         if matches!(error.kind(), ValidationErrorKind::Required { .. }) && column_missing {
             // The missing column is reported once, for the sheet, not once per row.
             continue;
@@ -69,7 +75,13 @@ fn field_key(error: &ValidationError) -> Option<String> {
 fn list(values: &Value, separator: &str) -> String {
     values
         .as_array()
-        .map(|items| items.iter().map(display_value).collect::<Vec<_>>().join(separator))
+        .map(|items| {
+            items
+                .iter()
+                .map(display_value)
+                .collect::<Vec<_>>()
+                .join(separator)
+        })
         .unwrap_or_default()
 }
 
@@ -83,8 +95,14 @@ fn message(kind: &ValidationErrorKind, field: &Field, found: &str) -> Text {
         ValidationErrorKind::Type { .. } => {
             let expected = expected(field);
             Text::new(
-                format!("{header} should be {}, but the cell holds {found:?}", expected.en),
-                format!("「{header}」には{}を入力してください（入力値: {found}）", expected.ja),
+                format!(
+                    "{header} should be {}, but the cell holds {found:?}",
+                    expected.en
+                ),
+                format!(
+                    "「{header}」には{}を入力してください（入力値: {found}）",
+                    expected.ja
+                ),
             )
         }
         ValidationErrorKind::Pattern { .. } => Text::new(
@@ -92,14 +110,22 @@ fn message(kind: &ValidationErrorKind, field: &Field, found: &str) -> Text {
             format!("「{header}」の形式が正しくありません（入力値: {found}）"),
         ),
         ValidationErrorKind::Enum { options } => Text::new(
-            format!("{found:?} is not one of the values {header} allows: {}", list(options, ", ")),
-            format!("「{found}」は「{header}」に使えない値です。使える値: {}", list(options, "、")),
+            format!(
+                "{found:?} is not one of the values {header} allows: {}",
+                list(options, ", ")
+            ),
+            format!(
+                "「{found}」は「{header}」に使えない値です。使える値: {}",
+                list(options, "、")
+            ),
         ),
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => Text::new(
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => Text::new(
             format!("{header} must be at least {limit}, but is {found}"),
             format!("「{header}」は {limit} 以上にしてください（入力値: {found}）"),
         ),
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => Text::new(
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => Text::new(
             format!("{header} must be at most {limit}, but is {found}"),
             format!("「{header}」は {limit} 以下にしてください（入力値: {found}）"),
         ),
@@ -115,17 +141,28 @@ fn message(kind: &ValidationErrorKind, field: &Field, found: &str) -> Text {
             format!("{header} must not be empty"),
             format!("「{header}」を入力してください"),
         ),
-        ValidationErrorKind::MaxLength { limit } | ValidationErrorKind::MaxItems { limit } => Text::new(
-            format!("{header} is too long: at most {limit} allowed"),
-            format!("「{header}」が長すぎます（上限 {limit}）"),
-        ),
+        ValidationErrorKind::MaxLength { limit } | ValidationErrorKind::MaxItems { limit } => {
+            Text::new(
+                format!("{header} is too long: at most {limit} allowed"),
+                format!("「{header}」が長すぎます（上限 {limit}）"),
+            )
+        }
         ValidationErrorKind::Constant { expected_value } => Text::new(
             format!("{header} must be {}", display_value(expected_value)),
-            format!("「{header}」は {} にしてください", display_value(expected_value)),
+            format!(
+                "「{header}」は {} にしてください",
+                display_value(expected_value)
+            ),
         ),
         other => Text::new(
-            format!("{header} ({found:?}) does not satisfy the schema's {} rule", other.keyword()),
-            format!("「{header}」（入力値: {found}）がスキーマの {} 規則を満たしません", other.keyword()),
+            format!(
+                "{header} ({found:?}) does not satisfy the schema's {} rule",
+                other.keyword()
+            ),
+            format!(
+                "「{header}」（入力値: {found}）がスキーマの {} 規則を満たしません",
+                other.keyword()
+            ),
         ),
     }
 }
@@ -153,8 +190,14 @@ mod tests {
     #[test]
     fn whole_number_units_refuse_fractions() {
         let rows = records(&[
-            ("kpi", json!({"id": "METI-001-K1", "measure_id": "METI-001", "name": "a", "value": 2.5, "unit": "件"})),
-            ("kpi", json!({"id": "METI-001-K2", "measure_id": "METI-001", "name": "b", "value": 2.5, "unit": "%"})),
+            (
+                "kpi",
+                json!({"id": "METI-001-K1", "measure_id": "METI-001", "name": "a", "value": 2.5, "unit": "件"}),
+            ),
+            (
+                "kpi",
+                json!({"id": "METI-001-K2", "measure_id": "METI-001", "name": "b", "value": 2.5, "unit": "%"}),
+            ),
         ]);
         let codes: Vec<_> = run_rows(&rows).into_iter().map(|d| d.code).collect();
         assert_eq!(codes, ["kpi.value.multipleOf"]);
@@ -162,7 +205,10 @@ mod tests {
 
     #[test]
     fn a_required_empty_cell_is_named_by_its_header() {
-        let rows = records(&[("measure", json!({"id": "METI-001", "issue_id": "1-1-01", "title": "t", "ministries": ["METI"]}))]);
+        let rows = records(&[(
+            "measure",
+            json!({"id": "METI-001", "issue_id": "1-1-01", "title": "t", "ministries": ["METI"]}),
+        )]);
         let diagnostics = run_rows(&rows);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, "measure.description.required");

@@ -20,7 +20,12 @@ pub fn build_master(records: &[Record], schemas: &Schemas) -> Value {
         }
     }
     for (list, entity) in by_entity.iter_mut().zip(&schemas.entities) {
-        list.sort_by(|a, b| natural_order(a.text(&entity.key).unwrap_or(""), b.text(&entity.key).unwrap_or("")));
+        list.sort_by(|a, b| {
+            natural_order(
+                a.text(&entity.key).unwrap_or(""),
+                b.text(&entity.key).unwrap_or(""),
+            )
+        });
     }
     let nest = Nest::new(&by_entity, schemas);
     let mut master = Map::new();
@@ -33,7 +38,10 @@ pub fn build_master(records: &[Record], schemas: &Schemas) -> Value {
     master.insert("organisations".into(), Value::Array(organisations));
     for (index, entity) in schemas.entities.iter().enumerate() {
         if entity.parent.is_none() {
-            let roots = by_entity[index].iter().map(|record| nest.node(index, record)).collect();
+            let roots = by_entity[index]
+                .iter()
+                .map(|record| nest.node(index, record))
+                .collect();
             master.insert(entity.plural.clone(), Value::Array(roots));
         }
     }
@@ -59,7 +67,10 @@ impl<'a> Nest<'a> {
             children[parent].push(index);
             for record in &by_entity[index] {
                 if let Some(parent_key) = record.text(&field.key) {
-                    by_parent[index].entry(parent_key).or_insert_with(Vec::new).push(*record);
+                    by_parent[index]
+                        .entry(parent_key)
+                        .or_insert_with(Vec::new)
+                        .push(*record);
                 }
             }
         }
@@ -79,7 +90,10 @@ impl<'a> Nest<'a> {
                 .get(key)
                 .map(|records| records.iter().map(|r| self.node(child, r)).collect())
                 .unwrap_or_default();
-            node.insert(self.schemas.entities[child].plural.clone(), Value::Array(nodes));
+            node.insert(
+                self.schemas.entities[child].plural.clone(),
+                Value::Array(nodes),
+            );
         }
         Value::Object(node)
     }
@@ -119,7 +133,9 @@ pub fn natural_order(a: &str, b: &str) -> Ordering {
 }
 
 fn split_digits(text: &str) -> (&str, &str) {
-    let end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     text.split_at(end)
 }
 
@@ -130,27 +146,50 @@ mod tests {
 
     #[test]
     fn ids_sort_as_people_count() {
-        let mut ids = vec!["1-10", "1-2", "1-2-04", "1-2-10", "10", "2", "METI-010", "METI-002", "AMED-001"];
+        let mut ids = vec![
+            "1-10", "1-2", "1-2-04", "1-2-10", "10", "2", "METI-010", "METI-002", "AMED-001",
+        ];
         ids.sort_by(|a, b| natural_order(a, b));
-        assert_eq!(ids, ["1-2", "1-2-04", "1-2-10", "1-10", "2", "10", "AMED-001", "METI-002", "METI-010"]);
+        assert_eq!(
+            ids,
+            ["1-2", "1-2-04", "1-2-10", "1-10", "2", "10", "AMED-001", "METI-002", "METI-010"]
+        );
     }
 
     #[test]
     fn rows_nest_under_their_parents_in_id_order() {
         let rows = records(&[
             ("challenge", json!({"id": "1", "title": "c"})),
-            ("section", json!({"id": "1-10", "challenge_id": "1", "title": "s10"})),
-            ("section", json!({"id": "1-2", "challenge_id": "1", "title": "s2"})),
-            ("issue", json!({"id": "1-2-01", "section_id": "1-2", "question": "q"})),
-            ("measure", json!({"id": "METI-001", "issue_id": "1-2-01", "title": "m", "description": "d", "ministries": ["METI"]})),
-            ("kpi", json!({"id": "METI-001-K1", "measure_id": "METI-001", "name": "n", "value": 48, "unit": "件", "cumulative": false})),
+            (
+                "section",
+                json!({"id": "1-10", "challenge_id": "1", "title": "s10"}),
+            ),
+            (
+                "section",
+                json!({"id": "1-2", "challenge_id": "1", "title": "s2"}),
+            ),
+            (
+                "issue",
+                json!({"id": "1-2-01", "section_id": "1-2", "question": "q"}),
+            ),
+            (
+                "measure",
+                json!({"id": "METI-001", "issue_id": "1-2-01", "title": "m", "description": "d", "ministries": ["METI"]}),
+            ),
+            (
+                "kpi",
+                json!({"id": "METI-001-K1", "measure_id": "METI-001", "name": "n", "value": 48, "unit": "件", "cumulative": false}),
+            ),
         ]);
         let master = build_master(&rows, schemas());
         let sections = &master["challenges"][0]["sections"];
         assert_eq!(sections[0]["id"], "1-2");
         assert_eq!(sections[1]["id"], "1-10");
         assert_eq!(sections[1]["issues"], json!([]));
-        assert_eq!(sections[0]["issues"][0]["measures"][0]["kpis"][0]["value"], 48);
+        assert_eq!(
+            sections[0]["issues"][0]["measures"][0]["kpis"][0]["value"],
+            48
+        );
         assert_eq!(schemas().master_errors(&master), Vec::<String>::new());
     }
 }

@@ -18,8 +18,12 @@ pub enum SheetsError {
 }
 
 /// `sheets` maps sheet names to lists of rows.
-pub fn workbook_from_rows(sheets: &Map<String, Value>, schemas: &Schemas) -> Result<Vec<u8>, SheetsError> {
+pub fn workbook_from_rows(
+    sheets: &Map<String, Value>,
+    schemas: &Schemas,
+) -> Result<Vec<u8>, SheetsError> {
     let mut workbook = Workbook::new();
+    workbook.set_properties(&super::xlsx::stable_properties("annex submission")?);
     let header = Format::new().set_bold();
     for (name, rows) in sheets {
         let entity = schemas
@@ -27,7 +31,9 @@ pub fn workbook_from_rows(sheets: &Map<String, Value>, schemas: &Schemas) -> Res
             .iter()
             .find(|entity| entity.sheet == *name)
             .ok_or_else(|| SheetsError::UnknownSheet(name.clone()))?;
-        let rows = rows.as_array().ok_or_else(|| SheetsError::NotRows(name.clone()))?;
+        let rows = rows
+            .as_array()
+            .ok_or_else(|| SheetsError::NotRows(name.clone()))?;
         let sheet = workbook.add_worksheet();
         sheet.set_name(name)?;
         for (column, field) in entity.fields.iter().enumerate() {
@@ -46,7 +52,12 @@ pub fn workbook_from_rows(sheets: &Map<String, Value>, schemas: &Schemas) -> Res
                         sheet.write_boolean(row_number, column, *b)?;
                     }
                     Some(Value::Null) | None => {}
-                    Some(other) => return Err(SheetsError::NotRows(format!("{name} ({}: {other})", field.key))),
+                    Some(other) => {
+                        return Err(SheetsError::NotRows(format!(
+                            "{name} ({}: {other})",
+                            field.key
+                        )))
+                    }
                 }
             }
         }

@@ -2,7 +2,9 @@
 //! Japanese headers, styled and frozen; long text wrapped. Every text is written as a string, so
 //! text that looks like a formula (`=HYPERLINK(…)`) stays text.
 
-use rust_xlsxwriter::{Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 use serde_json::Value;
 
 use super::natural_order;
@@ -17,12 +19,9 @@ const WRAP_FROM: usize = 40;
 
 pub fn workbook_bytes(records: &[Record], schemas: &Schemas) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title("医療機器・ヘルスケア協議会 取組・KPI 一覧")
-            .set_author("annex")
-            .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
+    workbook.set_properties(&stable_properties(
+        "医療機器・ヘルスケア協議会 取組・KPI 一覧",
+    )?);
     let header = Format::new()
         .set_bold()
         .set_font_color(Color::White)
@@ -31,11 +30,18 @@ pub fn workbook_bytes(records: &[Record], schemas: &Schemas) -> Result<Vec<u8>, 
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
-    let cell = Format::new().set_align(FormatAlign::Top).set_border(FormatBorder::Hair);
+    let cell = Format::new()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Hair);
     let wrapped = cell.clone().set_text_wrap();
     for (index, entity) in schemas.entities.iter().enumerate() {
         let mut rows: Vec<&Record> = records.iter().filter(|r| r.entity() == index).collect();
-        rows.sort_by(|a, b| natural_order(a.text(&entity.key).unwrap_or(""), b.text(&entity.key).unwrap_or("")));
+        rows.sort_by(|a, b| {
+            natural_order(
+                a.text(&entity.key).unwrap_or(""),
+                b.text(&entity.key).unwrap_or(""),
+            )
+        });
         let sheet = workbook.add_worksheet();
         sheet.set_name(&entity.sheet)?;
         write_sheet(sheet, entity, schemas, &rows, [&header, &cell, &wrapped])?;
@@ -55,7 +61,11 @@ fn write_sheet(
         sheet.write_string_with_format(0, column, &field.header, header)?;
         let shown: Vec<Option<String>> = rows
             .iter()
-            .map(|record| record.get(&field.key).map(|value| shown_value(value, &field.kind, schemas)))
+            .map(|record| {
+                record
+                    .get(&field.key)
+                    .map(|value| shown_value(value, &field.kind, schemas))
+            })
             .collect();
         let widest = shown
             .iter()
@@ -70,7 +80,12 @@ fn write_sheet(
             let row = offset as u32 + 1;
             match (record.get(&field.key), text) {
                 (Some(Value::Number(n)), _) => {
-                    sheet.write_number_with_format(row, column, n.as_f64().unwrap_or_default(), format)?;
+                    sheet.write_number_with_format(
+                        row,
+                        column,
+                        n.as_f64().unwrap_or_default(),
+                        format,
+                    )?;
                 }
                 (Some(Value::Bool(b)), _) => {
                     sheet.write_boolean_with_format(row, column, *b, format)?;
@@ -91,6 +106,14 @@ fn write_sheet(
     let last_column = entity.fields.len().saturating_sub(1) as u16;
     sheet.autofilter(0, 0, rows.len() as u32, last_column)?;
     Ok(())
+}
+
+/// Document properties with a fixed creation time, so that the same master gives the same bytes.
+pub fn stable_properties(title: &str) -> Result<DocProperties, XlsxError> {
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author("annex")
+        .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?))
 }
 
 /// Organisations by their short names (what people write); everything else as it reads.

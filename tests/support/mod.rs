@@ -30,7 +30,10 @@ pub fn seed() -> Vec<(String, Value)> {
         .into_iter()
         .map(|path| {
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            (stem, serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap())
+            (
+                stem,
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap(),
+            )
         })
         .collect()
 }
@@ -54,7 +57,8 @@ impl Workdir {
         change(&mut files);
         let schemas = Schemas::embedded().unwrap();
         for (stem, document) in &files {
-            let bytes = workbook_from_rows(document["sheets"].as_object().unwrap(), &schemas).unwrap();
+            let bytes =
+                workbook_from_rows(document["sheets"].as_object().unwrap(), &schemas).unwrap();
             work.write(&format!("input/{stem}.xlsx"), &bytes);
         }
         work
@@ -83,7 +87,10 @@ impl Workdir {
             .args(args)
             .output()
             .unwrap();
-        Run { args: args.iter().map(|s| s.to_string()).collect(), output }
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            output,
+        }
     }
 
     /// `annex check --format json` on `paths`: the exit status and the report.
@@ -165,7 +172,9 @@ pub fn workbook(sheets: &[(&str, Vec<Vec<Cell>>)]) -> Vec<u8> {
                         sheet.write_boolean(r, c, *b).unwrap();
                     }
                     Cell::Formula(f, result) => {
-                        sheet.write_formula(r, c, Formula::new(*f).set_result(*result)).unwrap();
+                        sheet
+                            .write_formula(r, c, Formula::new(*f).set_result(*result))
+                            .unwrap();
                     }
                     Cell::Empty => {}
                 }
@@ -182,7 +191,12 @@ pub fn rows<'a>(files: &'a mut [(String, Value)], stem: &str, sheet: &str) -> &'
 }
 
 /// The row of a sheet whose `id` is `id`.
-pub fn row<'a>(files: &'a mut [(String, Value)], stem: &str, sheet: &str, id: &str) -> &'a mut Value {
+pub fn row<'a>(
+    files: &'a mut [(String, Value)],
+    stem: &str,
+    sheet: &str,
+    id: &str,
+) -> &'a mut Value {
     rows(files, stem, sheet)
         .iter_mut()
         .find(|r| r["id"] == id)

@@ -62,12 +62,21 @@ mod tests {
             ("measure", json!({"id": "METI-001"})),
             ("kpi", json!({"id": "METI-001-K1"})),
         ]);
-        assert_eq!(run_rule(&RULE, &rows), [("id.duplicate".to_string(), "meti.xlsx › 取組 › A4".to_string())]);
+        assert_eq!(
+            run_rule(&RULE, &rows),
+            [(
+                "id.duplicate".to_string(),
+                "meti.xlsx › 取組 › A4".to_string()
+            )]
+        );
     }
 
     #[test]
     fn the_same_text_in_two_sheets_is_no_duplicate() {
-        let rows = records(&[("challenge", json!({"id": "1"})), ("section", json!({"id": "1"}))]);
+        let rows = records(&[
+            ("challenge", json!({"id": "1"})),
+            ("section", json!({"id": "1"})),
+        ]);
         assert!(run_rule(&RULE, &rows).is_empty());
     }
 }

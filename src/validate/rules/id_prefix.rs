@@ -4,7 +4,8 @@
 //! among its 担当府省.
 //!
 //! Why: the ids are read by people as addresses; one that contradicts its parent misleads them.
-//! The problem is reported at the parent field, the one the rule is written on.
+//! The problem is reported at the parent field, the one the rule is written on. A parent that
+//! does not exist at all is `ref.unresolved`'s to report, not this rule's.
 
 use serde_json::Value;
 
@@ -12,6 +13,7 @@ use super::Rule;
 use crate::lang::Text;
 use crate::read::display_value;
 use crate::report::Diagnostic;
+use crate::schema::Field;
 use crate::validate::Index;
 
 pub const RULE: Rule = Rule {
@@ -24,7 +26,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         let id_header = entity.field(&entity.key).map_or("", |f| f.header.as_str());
         for field in entity.fields.iter().filter(|f| f.id_prefix) {
             for record in index.records(entity_index) {
-                let (Some(id), Some(value)) = (record.text(&entity.key), record.get(&field.key)) else {
+                let (Some(id), Some(value)) = (record.text(&entity.key), record.get(&field.key))
+                else {
                     continue;
                 };
                 let Some((prefix, _)) = id.rsplit_once('-') else {
@@ -34,7 +37,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                     Value::Array(items) => items.iter().any(|item| item.as_str() == Some(prefix)),
                     other => other.as_str() == Some(prefix),
                 };
-                if matches {
+                if matches || names_missing_row(index, field, value) {
                     continue;
                 }
                 let found = display_value(value);
@@ -62,13 +65,33 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                     ),
                 };
                 diagnostics.push(
-                    Diagnostic::error(RULE.code, record.location(index.schemas, &field.key), message, help)
-                        .with_found(found)
-                        .with_snippet(record.snippet(index.schemas, &field.key)),
+                    Diagnostic::error(
+                        RULE.code,
+                        record.location(index.schemas, &field.key),
+                        message,
+                        help,
+                    )
+                    .with_found(found)
+                    .with_snippet(record.snippet(index.schemas, &field.key)),
                 );
             }
         }
     }
+}
+
+/// Whether `value` is a reference to a row the run read no such row for.
+fn names_missing_row(index: &Index, field: &Field, value: &Value) -> bool {
+    let Some(target) = field
+        .references
+        .as_deref()
+        .and_then(|name| index.entity(name))
+    else {
+        return false;
+    };
+    index.sheet_read(target)
+        && value
+            .as_str()
+            .is_some_and(|key| index.find(target, key).is_none())
 }
 
 #[cfg(test)]
@@ -83,14 +106,28 @@ mod tests {
             ("section", json!({"id": "1-2", "challenge_id": "1"})),
             ("section", json!({"id": "1-3", "challenge_id": "2"})),
             ("issue", json!({"id": "1-2-04", "section_id": "1-2"})),
-            ("measure", json!({"id": "METI-003", "ministries": ["MHLW", "METI"]})),
+            (
+                "measure",
+                json!({"id": "METI-003", "ministries": ["MHLW", "METI"]}),
+            ),
             ("measure", json!({"id": "METI-004", "ministries": ["MHLW"]})),
-            ("kpi", json!({"id": "METI-001-K2", "measure_id": "METI-002"})),
+            (
+                "kpi",
+                json!({"id": "METI-001-K2", "measure_id": "METI-002"}),
+            ),
+            (
+                "kpi",
+                json!({"id": "METI-001-K3", "measure_id": "METI-009"}),
+            ),
+            ("measure", json!({"id": "METI-002", "ministries": ["METI"]})),
         ]);
         assert_eq!(
             run_rule(&RULE, &rows),
             [
-                ("id.prefix".to_string(), "council.xlsx › 項目 › B3".to_string()),
+                (
+                    "id.prefix".to_string(),
+                    "council.xlsx › 項目 › B3".to_string()
+                ),
                 ("id.prefix".to_string(), "meti.xlsx › 取組 › E3".to_string()),
                 ("id.prefix".to_string(), "meti.xlsx › KPI › B2".to_string()),
             ]

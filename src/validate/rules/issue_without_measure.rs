@@ -28,12 +28,18 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     let measures = index.records(measure);
     let misfiled = measures.iter().any(|record| {
         let typed = record.is_rejected(ISSUE_ID) || record.values.get(ISSUE_ID).is_some();
-        typed && record.text(ISSUE_ID).is_none_or(|id| index.find(issue, id).is_none())
+        typed
+            && record
+                .text(ISSUE_ID)
+                .is_none_or(|id| index.find(issue, id).is_none())
     });
     if misfiled {
         return;
     }
-    let answered: std::collections::HashSet<&str> = measures.iter().filter_map(|record| record.text(ISSUE_ID)).collect();
+    let answered: std::collections::HashSet<&str> = measures
+        .iter()
+        .filter_map(|record| record.text(ISSUE_ID))
+        .collect();
     for record in index.records(issue) {
         let Some(id) = record.text("id") else {
             continue;
@@ -70,7 +76,13 @@ mod tests {
             ("issue", json!({"id": "1-1-02"})),
             ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
         ]);
-        assert_eq!(run_rule(&RULE, &rows), [("issue.no_measures".to_string(), "council.xlsx › 論点 › A3".to_string())]);
+        assert_eq!(
+            run_rule(&RULE, &rows),
+            [(
+                "issue.no_measures".to_string(),
+                "council.xlsx › 論点 › A3".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             };
             let earlier_header = entity.field(earlier_key).map_or("", |f| f.header.as_str());
             for record in index.records(entity_index) {
-                let (Some(later), Some(earlier)) = (record.get(&field.key), record.get(earlier_key)) else {
+                let (Some(later), Some(earlier)) =
+                    (record.get(&field.key), record.get(earlier_key))
+                else {
                     continue;
                 };
                 let in_order = match (later.as_f64(), earlier.as_f64()) {
@@ -67,11 +69,26 @@ mod tests {
     #[test]
     fn a_period_that_ends_before_it_starts_is_reported_at_its_end() {
         let rows = records(&[
-            ("kpi", json!({"id": "METI-001-K1", "fy_from": 2020, "fy_to": 2024})),
-            ("kpi", json!({"id": "METI-001-K2", "fy_from": 2024, "fy_to": 2024})),
-            ("kpi", json!({"id": "METI-001-K3", "fy_from": 2024, "fy_to": 2020})),
+            (
+                "kpi",
+                json!({"id": "METI-001-K1", "fy_from": 2020, "fy_to": 2024}),
+            ),
+            (
+                "kpi",
+                json!({"id": "METI-001-K2", "fy_from": 2024, "fy_to": 2024}),
+            ),
+            (
+                "kpi",
+                json!({"id": "METI-001-K3", "fy_from": 2024, "fy_to": 2020}),
+            ),
             ("kpi", json!({"id": "METI-001-K4", "fy_to": 2020})),
         ]);
-        assert_eq!(run_rule(&RULE, &rows), [("kpi.fy_to.not_before".to_string(), "meti.xlsx › KPI › G4".to_string())]);
+        assert_eq!(
+            run_rule(&RULE, &rows),
+            [(
+                "kpi.fy_to.not_before".to_string(),
+                "meti.xlsx › KPI › G4".to_string()
+            )]
+        );
     }
 }

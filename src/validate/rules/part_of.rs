@@ -35,8 +35,14 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 part,
                 PART_OF,
                 "self",
-                Text::new(format!("{id} names itself as its whole"), format!("「{id}」が自分自身を内数元にしています")),
-                Text::new("Name the KPI this figure is a part of, or leave the cell empty.", "この値を内数として含む指標IDを入れるか、空欄にしてください。"),
+                Text::new(
+                    format!("{id} names itself as its whole"),
+                    format!("「{id}」が自分自身を内数元にしています"),
+                ),
+                Text::new(
+                    "Name the KPI this figure is a part of, or leave the cell empty.",
+                    "この値を内数として含む指標IDを入れるか、空欄にしてください。",
+                ),
             ));
             continue;
         }
@@ -44,8 +50,10 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         let whole_at = whole.location(index.schemas, "id").display();
-        let show = |record: &Record, key: &str| record.get(key).map(display_value).unwrap_or_default();
-        let measures_differ = matches!((part.get(MEASURE), whole.get(MEASURE)), (Some(a), Some(b)) if a != b);
+        let show =
+            |record: &Record, key: &str| record.get(key).map(display_value).unwrap_or_default();
+        let measures_differ =
+            matches!((part.get(MEASURE), whole.get(MEASURE)), (Some(a), Some(b)) if a != b);
         if measures_differ {
             let (mine, theirs) = (show(part, MEASURE), show(whole, MEASURE));
             diagnostics.push(finding(
@@ -64,7 +72,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        let units_differ = matches!((part.get(UNIT), whole.get(UNIT)), (Some(a), Some(b)) if a != b);
+        let units_differ =
+            matches!((part.get(UNIT), whole.get(UNIT)), (Some(a), Some(b)) if a != b);
         if units_differ {
             let (mine, theirs) = (show(part, UNIT), show(whole, UNIT));
             diagnostics.push(finding(
@@ -109,11 +118,23 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn finding(index: &Index, part: &Record, key: &str, suffix: &str, message: Text, help: Text) -> Diagnostic {
+fn finding(
+    index: &Index,
+    part: &Record,
+    key: &str,
+    suffix: &str,
+    message: Text,
+    help: Text,
+) -> Diagnostic {
     let found = part.get(key).map(display_value).unwrap_or_default();
-    Diagnostic::error(format!("{}.{suffix}", RULE.code), part.location(index.schemas, key), message, help)
-        .with_found(found)
-        .with_snippet(part.snippet(index.schemas, key))
+    Diagnostic::error(
+        format!("{}.{suffix}", RULE.code),
+        part.location(index.schemas, key),
+        message,
+        help,
+    )
+    .with_found(found)
+    .with_snippet(part.snippet(index.schemas, key))
 }
 
 #[cfg(test)]
@@ -122,7 +143,13 @@ mod tests {
     use crate::validate::tests::{records, run_rule};
     use serde_json::json;
 
-    fn kpi(id: &str, measure: &str, value: f64, unit: &str, part_of: Option<&str>) -> (&'static str, serde_json::Value) {
+    fn kpi(
+        id: &str,
+        measure: &str,
+        value: f64,
+        unit: &str,
+        part_of: Option<&str>,
+    ) -> (&'static str, serde_json::Value) {
         let mut row = json!({"id": id, "measure_id": measure, "value": value, "unit": unit});
         if let Some(whole) = part_of {
             row["part_of"] = json!(whole);

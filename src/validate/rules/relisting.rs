@@ -24,7 +24,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         return;
     };
     for relisting in index.records(measure) {
-        let (Some(id), Some(original_id)) = (relisting.text("id"), relisting.text(RELISTED_FROM)) else {
+        let (Some(id), Some(original_id)) = (relisting.text("id"), relisting.text(RELISTED_FROM))
+        else {
             continue;
         };
         if id == original_id {
@@ -33,8 +34,14 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 relisting,
                 RELISTED_FROM,
                 "self",
-                Text::new(format!("{id} names itself as the measure it re-lists"), format!("「{id}」が自分自身を再掲元にしています")),
-                Text::new("Put the id of the original measure in 再掲元取組ID.", "再掲元取組IDには元の取組のIDを入れてください。"),
+                Text::new(
+                    format!("{id} names itself as the measure it re-lists"),
+                    format!("「{id}」が自分自身を再掲元にしています"),
+                ),
+                Text::new(
+                    "Put the id of the original measure in 再掲元取組ID.",
+                    "再掲元取組IDには元の取組のIDを入れてください。",
+                ),
             ));
             continue;
         }
@@ -82,11 +89,23 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn finding(index: &Index, record: &Record, key: &str, suffix: &str, message: Text, help: Text) -> Diagnostic {
+fn finding(
+    index: &Index,
+    record: &Record,
+    key: &str,
+    suffix: &str,
+    message: Text,
+    help: Text,
+) -> Diagnostic {
     let found = record.text(key).unwrap_or_default().to_string();
-    Diagnostic::error(format!("{}.{suffix}", RULE.code), record.location(index.schemas, key), message, help)
-        .with_found(found)
-        .with_snippet(record.snippet(index.schemas, key))
+    Diagnostic::error(
+        format!("{}.{suffix}", RULE.code),
+        record.location(index.schemas, key),
+        message,
+        help,
+    )
+    .with_found(found)
+    .with_snippet(record.snippet(index.schemas, key))
 }
 
 #[cfg(test)]
@@ -99,10 +118,22 @@ mod tests {
     fn re_listings_name_an_original_with_the_same_title() {
         let rows = records(&[
             ("measure", json!({"id": "MEXT-003", "title": "拠点支援"})),
-            ("measure", json!({"id": "MEXT-004", "title": "拠点支援", "relisted_from": "MEXT-003"})),
-            ("measure", json!({"id": "MEXT-005", "title": "拠点支援", "relisted_from": "MEXT-004"})),
-            ("measure", json!({"id": "MEXT-006", "title": "別の名前", "relisted_from": "MEXT-003"})),
-            ("measure", json!({"id": "MEXT-007", "title": "x", "relisted_from": "MEXT-007"})),
+            (
+                "measure",
+                json!({"id": "MEXT-004", "title": "拠点支援", "relisted_from": "MEXT-003"}),
+            ),
+            (
+                "measure",
+                json!({"id": "MEXT-005", "title": "拠点支援", "relisted_from": "MEXT-004"}),
+            ),
+            (
+                "measure",
+                json!({"id": "MEXT-006", "title": "別の名前", "relisted_from": "MEXT-003"}),
+            ),
+            (
+                "measure",
+                json!({"id": "MEXT-007", "title": "x", "relisted_from": "MEXT-007"}),
+            ),
         ]);
         let at = |code: &str, cell: &str| (code.to_string(), format!("meti.xlsx › 取組 › {cell}"));
         assert_eq!(

@@ -22,13 +22,21 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             let Some(target_name) = field.references.as_deref() else {
                 continue;
             };
-            let (Some(target), Some(target_entity)) = (index.entity(target_name), index.schemas.entity(target_name)) else {
+            let (Some(target), Some(target_entity)) =
+                (index.entity(target_name), index.schemas.entity(target_name))
+            else {
                 continue;
             };
             let records = index.records(entity_index);
             if !index.sheet_read(target) {
                 if let Some(first) = records.iter().find(|r| r.get(&field.key).is_some()) {
-                    diagnostics.push(unchecked(first, index, &field.key, &field.header, &target_entity.sheet));
+                    diagnostics.push(unchecked(
+                        first,
+                        index,
+                        &field.key,
+                        &field.header,
+                        &target_entity.sheet,
+                    ));
                 }
                 continue;
             }
@@ -41,7 +49,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let header = &field.header;
-                let target_header = target_entity.field(&target_entity.key).map_or("", |f| f.header.as_str());
+                let target_header = target_entity
+                    .field(&target_entity.key)
+                    .map_or("", |f| f.header.as_str());
                 diagnostics.push(
                     Diagnostic::error(
                         RULE.code,
@@ -93,14 +103,26 @@ mod tests {
         let rows = records(&[
             ("issue", json!({"id": "1-1-01"})),
             ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
-            ("measure", json!({"id": "METI-002", "issue_id": "9-9-99", "relisted_from": "METI-001"})),
-            ("kpi", json!({"id": "METI-002-K1", "measure_id": "METI-002", "part_of": "METI-002-K9"})),
+            (
+                "measure",
+                json!({"id": "METI-002", "issue_id": "9-9-99", "relisted_from": "METI-001"}),
+            ),
+            (
+                "kpi",
+                json!({"id": "METI-002-K1", "measure_id": "METI-002", "part_of": "METI-002-K9"}),
+            ),
         ]);
         assert_eq!(
             run_rule(&RULE, &rows),
             [
-                ("ref.unresolved".to_string(), "meti.xlsx › 取組 › B3".to_string()),
-                ("ref.unresolved".to_string(), "meti.xlsx › KPI › J2".to_string()),
+                (
+                    "ref.unresolved".to_string(),
+                    "meti.xlsx › 取組 › B3".to_string()
+                ),
+                (
+                    "ref.unresolved".to_string(),
+                    "meti.xlsx › KPI › J2".to_string()
+                ),
             ]
         );
     }
@@ -111,6 +133,12 @@ mod tests {
             ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
             ("measure", json!({"id": "METI-002", "issue_id": "1-1-02"})),
         ]);
-        assert_eq!(run_rule(&RULE, &rows), [("ref.unchecked".to_string(), "meti.xlsx › 取組 › B1".to_string())]);
+        assert_eq!(
+            run_rule(&RULE, &rows),
+            [(
+                "ref.unchecked".to_string(),
+                "meti.xlsx › 取組 › B1".to_string()
+            )]
+        );
     }
 }
