@@ -225,7 +225,12 @@ fn date_of(date: &ExcelDateTime) -> Option<values::Ymd> {
 }
 
 fn nfkc(text: &str) -> String {
-    text.nfkc().collect()
+    // ASCII is already in NFKC; most ids are ASCII, and normalising is the costly part.
+    if text.is_ascii() {
+        text.to_string()
+    } else {
+        text.nfkc().collect()
+    }
 }
 
 /// Read one cell for its field.
