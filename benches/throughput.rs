@@ -100,7 +100,8 @@ fn child(what: &str, dir: &Path) {
         "annex" => {
             let schemas = annex::schema::Schemas::embedded().expect("schemas");
             let inputs = annex::read::discover(&[dir.to_path_buf()]).expect("workload");
-            let mut reading = annex::read::read_all(&inputs, &schemas);
+            let mut reading =
+                annex::read::read_all(&inputs, &schemas, annex::read::Profile::Contract);
             let diagnostics =
                 annex::validate::validate(&mut reading.records, &reading.sheets, &schemas);
             assert!(

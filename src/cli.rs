@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::lang::Lang;
+use crate::read::Profile;
 use crate::report::Format;
 
 const EXAMPLES: &str = "\
@@ -54,6 +55,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deny_warnings: bool,
 
+    /// Add checks: `machine-readable` warns where a workbook breaks the government's rules for
+    /// machine-readable data (merged cells, hidden sheets, layout spaces, formulas, 機種依存文字).
+    #[arg(long, value_enum, default_value_t = Profile::Contract)]
+    pub profile: Profile,
+
     /// Use the schemas in this folder instead of the ones built into annex.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
@@ -76,6 +82,7 @@ pub struct Config {
     pub format: Format,
     pub lang: Lang,
     pub deny_warnings: bool,
+    pub profile: Profile,
     pub schemas: Option<PathBuf>,
     /// Where to write the master; `None` for a check.
     pub output: Option<PathBuf>,
@@ -92,6 +99,7 @@ impl Cli {
             format: check.format,
             lang: check.lang.unwrap_or_else(Lang::from_env),
             deny_warnings: check.deny_warnings,
+            profile: check.profile,
             schemas: check.schemas,
             output,
         }

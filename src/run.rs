@@ -37,7 +37,7 @@ pub fn run(config: Config) -> Result<ExitCode, Fatal> {
         None => Schemas::embedded()?,
     };
     let inputs = discover(&config.paths)?;
-    let mut reading = read_all(&inputs, &schemas);
+    let mut reading = read_all(&inputs, &schemas, config.profile);
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);
     diagnostics.extend(validate(&mut reading.records, &reading.sheets, &schemas));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -10,8 +10,9 @@ use crate::lang::Text;
 use crate::report::Severity;
 use crate::schema::{Entity, Field, Schemas, ValueKind};
 
-/// The largest serial number Excel shows as a date (9999-12-31).
-const LAST_EXCEL_SERIAL: f64 = 2_958_465.0;
+/// The serial number of 2100-12-31: a number beyond it in a date column is not a date anyone
+/// meant (202412 is not a serial for 2024-12), so it is refused rather than guessed at.
+const LAST_PLAUSIBLE_SERIAL: f64 = 73_415.0;
 
 /// Something to say about a cell: an error (the value is dropped) or a warning (it is kept).
 #[derive(Debug, PartialEq)]
@@ -217,7 +218,7 @@ fn number_value(n: f64) -> Option<Value> {
 }
 
 fn date_of(date: &ExcelDateTime) -> Option<values::Ymd> {
-    if !date.is_datetime() || !(1.0..=LAST_EXCEL_SERIAL).contains(&date.as_f64()) {
+    if !date.is_datetime() || !(1.0..=LAST_PLAUSIBLE_SERIAL).contains(&date.as_f64()) {
         return None;
     }
     let (year, month, day, ..) = date.to_ymd_hms_milli();
@@ -560,6 +561,7 @@ mod tests {
         );
         assert_eq!(code("kpi", "as_of", text("2024-13")), "kpi.as_of.date");
         assert_eq!(code("kpi", "as_of", Data::Float(-3.0)), "kpi.as_of.type");
+        assert_eq!(code("kpi", "as_of", Data::Int(202412)), "kpi.as_of.type");
     }
 
     #[test]

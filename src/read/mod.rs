@@ -4,6 +4,7 @@
 mod cell;
 pub mod discover;
 pub mod era;
+mod profile;
 mod record;
 pub mod values;
 mod workbook;
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 
 pub use cell::{display as display_cell, expected, field_help};
 pub use discover::{discover, DiscoverError, Input};
+pub use profile::Profile;
 pub use record::{display_value, Record, SheetLayout};
 
 use crate::lang::Text;
@@ -31,12 +33,14 @@ pub struct Reading {
 }
 
 /// Read every input, in parallel, keeping the inputs' order in the result.
-pub fn read_all(inputs: &[Input], schemas: &Schemas) -> Reading {
+pub fn read_all(inputs: &[Input], schemas: &Schemas, profile: Profile) -> Reading {
     let outcomes: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            catch_unwind(AssertUnwindSafe(|| workbook::read_file(input, schemas)))
-                .unwrap_or_else(|panic| crashed(input, panic.as_ref()))
+            catch_unwind(AssertUnwindSafe(|| {
+                workbook::read_file(input, schemas, profile)
+            }))
+            .unwrap_or_else(|panic| crashed(input, panic.as_ref()))
         })
         .collect();
     let mut reading = Reading::default();

@@ -7,11 +7,14 @@ use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{open_workbook_auto, open_workbook_auto_from_rs, Data, Range, Reader, Sheets};
+use calamine::{
+    open_workbook_auto, open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets,
+};
 use serde_json::{Map, Value};
 
 use super::cell::{self, field_help, Target};
 use super::discover::Input;
+use super::profile::{self as machine_readable, Profile};
 use super::record::{row_snippet, Record, SheetLayout};
 use crate::lang::Text;
 use crate::report::{cell_name, Diagnostic, Location, Severity};
@@ -28,12 +31,12 @@ pub struct FileOutcome {
 /// The first bytes of an OLE compound file: an `.xls`, or an encrypted `.xlsx`.
 const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-pub fn read_file(input: &Input, schemas: &Schemas) -> FileOutcome {
+pub fn read_file(input: &Input, schemas: &Schemas, profile: Profile) -> FileOutcome {
     let mut outcome = FileOutcome::default();
     match open_workbook_auto(&input.path) {
-        Ok(workbook) => read_sheets(workbook, input, schemas, &mut outcome),
+        Ok(workbook) => read_sheets(workbook, input, schemas, profile, &mut outcome),
         Err(first_error) => match open_by_content(&input.path) {
-            Some(workbook) => read_sheets(workbook, input, schemas, &mut outcome),
+            Some(workbook) => read_sheets(workbook, input, schemas, profile, &mut outcome),
             None => outcome
                 .diagnostics
                 .push(unreadable(input, &input.path, &first_error)),
@@ -104,6 +107,7 @@ fn read_sheets<RS: Read + Seek>(
     mut workbook: Sheets<RS>,
     input: &Input,
     schemas: &Schemas,
+    profile: Profile,
     outcome: &mut FileOutcome,
 ) {
     let by_label: HashMap<String, String> = workbook
@@ -128,10 +132,31 @@ fn read_sheets<RS: Read + Seek>(
         return;
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
+    let wants_profile = profile == Profile::MachineReadable;
+    if wants_profile {
+        outcome.diagnostics.extend(machine_readable::hidden_sheets(
+            &input.shown,
+            workbook.sheets_metadata(),
+        ));
+    }
     for (entity, name) in found {
         let sheet: Arc<str> = name.as_str().into();
+        let merges = merged_regions(&mut workbook, &name);
         match workbook.worksheet_range(&name) {
-            Ok(range) => read_sheet(&range, input, sheet, entity, schemas, outcome),
+            Ok(mut range) => {
+                spread_merged_values(&mut range, &merges);
+                let layout = read_sheet(&range, input, sheet, entity, schemas, outcome);
+                if let (true, Some(layout), Some(spec)) =
+                    (wants_profile, layout, schemas.entities.get(entity))
+                {
+                    let diagnostics = &mut outcome.diagnostics;
+                    diagnostics.extend(machine_readable::merged_cells(&layout, &merges));
+                    diagnostics.extend(machine_readable::text_cells(&layout, spec, &range));
+                    if let Ok(formulas) = workbook.worksheet_formula(&name) {
+                        diagnostics.extend(machine_readable::formulas(&layout, &formulas));
+                    }
+                }
+            }
             Err(error) => outcome.diagnostics.push(Diagnostic::error(
                 "sheet.unreadable",
                 Location::sheet(&input.shown, &sheet),
@@ -223,6 +248,36 @@ fn report_missing_sheets(
     }
 }
 
+/// The merged ranges of a sheet, where the format records them (xlsx, xlsm, xls).
+fn merged_regions<RS: Read + Seek>(workbook: &mut Sheets<RS>, sheet: &str) -> Vec<Dimensions> {
+    match workbook {
+        Sheets::Xlsx(xlsx) => xlsx.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+        Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    }
+}
+
+/// A merged range's value belongs to every row the range spans: it is copied down the range's
+/// first column. Other columns of the range stay empty, and merges in the header row are left
+/// alone, so a merge never invents a column.
+fn spread_merged_values(range: &mut Range<Data>, merges: &[Dimensions]) {
+    for merge in merges {
+        let (top, column) = merge.start;
+        if top == 0 || merge.end.0 <= top {
+            continue;
+        }
+        let Some(value) = range.get_value((top, column)).cloned() else {
+            continue;
+        };
+        for row in top + 1..=merge.end.0 {
+            if range.get_value((row, column)).is_some() {
+                range.set_value((row, column), value.clone());
+            }
+        }
+    }
+}
+
+/// Read one sheet's rows into records; returns its layout.
 fn read_sheet(
     range: &Range<Data>,
     input: &Input,
@@ -230,10 +285,8 @@ fn read_sheet(
     entity_index: usize,
     schemas: &Schemas,
     outcome: &mut FileOutcome,
-) {
-    let Some(entity) = schemas.entities.get(entity_index) else {
-        return;
-    };
+) -> Option<Arc<SheetLayout>> {
+    let entity = schemas.entities.get(entity_index)?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let header_row = if first_row == 0 {
         range.rows().next()
@@ -322,6 +375,7 @@ fn read_sheet(
             rejected,
         });
     }
+    Some(layout)
 }
 
 fn is_blank(cell: &Data) -> bool {

@@ -1,0 +1,135 @@
+//! Workbooks as people really shape them: merged cells, hidden sheets, formulas, spaces for
+//! layout; read as the contract says, and flagged by `--profile machine-readable`.
+
+mod support;
+
+use rust_xlsxwriter::{Format, Formula, Workbook};
+use serde_json::json;
+use support::{places, Workdir};
+
+/// The council's data, with METI's measures rewritten by hand: 論点ID merged over two rows,
+/// a hidden helper sheet, a formula for a value, spaces for layout and a circled number.
+fn hand_made(work: &Workdir) {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("取組").unwrap();
+    for (column, header) in ["取組ID", "論点ID", "取組名", "内容", "担当府省"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    let rows = [
+        [
+            "METI-003",
+            "1-2-04",
+            "【介護】",
+            "ロボット介護機器の開発①",
+            "経産省",
+        ],
+        [
+            "METI-004",
+            "",
+            "【安定供給の確保】",
+            "医療機器の開発・改良を支援した。",
+            "経　産　省",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, *text).unwrap();
+            }
+        }
+    }
+    sheet
+        .merge_range(1, 1, 2, 1, "1-2-04", &Format::new())
+        .unwrap();
+    let kpi = book.add_worksheet().set_name("KPI").unwrap();
+    for (column, header) in ["指標ID", "取組ID", "指標名", "値", "単位"]
+        .iter()
+        .enumerate()
+    {
+        kpi.write_string(0, column as u16, *header).unwrap();
+    }
+    for (c, text) in ["METI-003-K1", "METI-003", "採択件数"].iter().enumerate() {
+        kpi.write_string(1, c as u16, *text).unwrap();
+    }
+    kpi.write_formula(1, 3, Formula::new("=100+28").set_result("128"))
+        .unwrap();
+    kpi.write_string(1, 4, "件").unwrap();
+    book.add_worksheet()
+        .set_name("作業用")
+        .unwrap()
+        .set_hidden(true);
+    work.write("meti.xlsx", &book.save_to_buffer().unwrap());
+}
+
+#[test]
+fn a_merged_value_applies_to_every_row_it_spans() {
+    let work = Workdir::new();
+    hand_made(&work);
+    work.run(&["build", "-o", "out", "meti.xlsx"])
+        .expect_code(0);
+    let master = support::read_json(&work.path("out/annex.json"));
+    assert_eq!(master["challenges"], json!([]));
+    let work = Workdir::seeded(|files| files.retain(|(stem, _)| stem == "council"));
+    hand_made(&work);
+    work.run(&["build", "-o", "out", "input", "meti.xlsx"])
+        .expect_code(0);
+    let master = support::read_json(&work.path("out/annex.json"));
+    let issue = &master["challenges"][0]["sections"][1]["issues"][3];
+    assert_eq!(issue["id"], "1-2-04");
+    let measures: Vec<_> = issue["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert_eq!(measures, [json!("METI-003"), json!("METI-004")]);
+    assert_eq!(issue["measures"][0]["kpis"][0]["value"], 128);
+}
+
+#[test]
+fn the_machine_readable_profile_names_each_rule_broken() {
+    let work = Workdir::new();
+    hand_made(&work);
+    let run = work.run(&[
+        "check",
+        "--format",
+        "json",
+        "--profile",
+        "machine-readable",
+        "meti.xlsx",
+    ]);
+    run.expect_code(0);
+    let report = run.json();
+    let found: Vec<_> = places(&report)
+        .into_iter()
+        .map(|(code, _, sheet, cell)| format!("{code} {sheet} {cell}"))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "mr.formula KPI D2",
+            "mr.hidden 作業用 ",
+            "ref.unchecked 取組 B1",
+            "mr.merged 取組 B2",
+            "mr.platform_character 取組 D2",
+            "mr.spacing 取組 E3",
+        ],
+        "{report:#}"
+    );
+    for diagnostic in report["diagnostics"].as_array().unwrap() {
+        if diagnostic["code"].as_str().unwrap().starts_with("mr.") {
+            assert!(
+                diagnostic["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("デジタル庁"),
+                "{diagnostic}"
+            );
+        }
+    }
+    let plain = work.run(&["check", "--format", "json", "meti.xlsx"]);
+    assert_eq!(plain.json()["warnings"], 1, "{}", plain.explain());
+}
