@@ -429,3 +429,30 @@ fn a_workbook_without_council_sheets_is_a_warning() {
     assert_eq!(status, 0);
     assert_eq!(report["diagnostics"][0]["code"], "workbook.unrecognised");
 }
+
+#[test]
+fn a_password_protected_workbook_is_reported_with_how_to_fix_it() {
+    let work = Workdir::seeded(|_| {});
+    let encrypted =
+        std::fs::read(support::repo().join("tests/fixtures/encrypted/amed.xlsx")).unwrap();
+    work.write("input/amed.xlsx", &encrypted);
+    let (status, report) = work.check_json(&["input"]);
+    assert_eq!(status, 1);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let encrypted = diagnostics
+        .iter()
+        .find(|d| d["code"] == "file.encrypted")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(encrypted["file"], "input/amed.xlsx");
+    assert!(encrypted["help"].as_str().unwrap().contains("password"));
+    let others: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["code"] != "file.encrypted")
+        .map(|d| d["code"].clone())
+        .collect();
+    assert_eq!(
+        others,
+        [json!("issue.no_measures")],
+        "only AMED answers 2-7-01; the rest was checked"
+    );
+}

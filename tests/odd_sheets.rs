@@ -57,6 +57,7 @@ fn hand_made(work: &Workdir) {
     kpi.write_formula(1, 3, Formula::new("=100+28").set_result("128"))
         .unwrap();
     kpi.write_string(1, 4, "件").unwrap();
+    kpi.set_row_hidden(1).unwrap();
     book.add_worksheet()
         .set_name("作業用")
         .unwrap()
@@ -110,6 +111,7 @@ fn the_machine_readable_profile_names_each_rule_broken() {
     assert_eq!(
         found,
         [
+            "mr.hidden KPI ",
             "mr.formula KPI D2",
             "mr.hidden 作業用 ",
             "ref.unchecked 取組 B1",

@@ -4,6 +4,7 @@
 mod cell;
 pub mod discover;
 pub mod era;
+mod hidden;
 mod profile;
 mod record;
 pub mod values;

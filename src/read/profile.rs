@@ -6,9 +6,10 @@
 use calamine::{Data, Dimensions, Range, SheetVisible};
 
 use crate::lang::Text;
-use crate::report::{cell_name, Diagnostic, Location};
+use crate::report::{cell_name, column_name, Diagnostic, Location};
 use crate::schema::{Entity, ValueKind};
 
+use super::hidden::Hidden;
 use super::record::SheetLayout;
 
 /// The checks a run adds.
@@ -58,6 +59,48 @@ pub fn hidden_sheets(file: &std::sync::Arc<str>, sheets: &[calamine::Sheet]) -> 
             )
         })
         .collect()
+}
+
+/// Rows and columns hidden from view in a council sheet.
+pub fn hidden_rows_and_columns(layout: &SheetLayout, hidden: &Hidden) -> Vec<Diagnostic> {
+    let rule = format!("{DIGITAL_AGENCY}（非表示の行・列・シート）");
+    let help = Text::new(
+        "Unhide it (select the rows or columns around it, right-click › Unhide); delete it if it holds nothing to submit.",
+        "再表示してください（前後の行・列を選択し右クリック › 再表示）。提出不要なら削除してください。",
+    );
+    let rows = hidden.rows.iter().map(|row| {
+        warning(
+            "mr.hidden",
+            Location {
+                row: Some(*row),
+                ..Location::sheet(&layout.file, &layout.sheet)
+            },
+            rule.clone(),
+            Text::new(
+                format!("row {row} is hidden"),
+                format!("{row}行目が非表示です"),
+            ),
+            help.clone(),
+        )
+    });
+    let columns = hidden.columns.iter().map(|column| {
+        let name = column_name(*column);
+        warning(
+            "mr.hidden",
+            Location {
+                row: Some(1),
+                column: Some(*column),
+                ..Location::sheet(&layout.file, &layout.sheet)
+            },
+            rule.clone(),
+            Text::new(
+                format!("column {name} is hidden"),
+                format!("{name}列が非表示です"),
+            ),
+            help.clone(),
+        )
+    });
+    rows.chain(columns).collect()
 }
 
 pub fn merged_cells(layout: &SheetLayout, merges: &[Dimensions]) -> Vec<Diagnostic> {

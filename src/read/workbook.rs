@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::cell::{self, field_help, Target};
 use super::discover::Input;
+use super::hidden::hidden_rows_and_columns;
 use super::profile::{self as machine_readable, Profile};
 use super::record::{row_snippet, Record, SheetLayout};
 use crate::lang::Text;
@@ -139,6 +140,13 @@ fn read_sheets<RS: Read + Seek>(
             workbook.sheets_metadata(),
         ));
     }
+    let hidden = match (&workbook, wants_profile) {
+        (Sheets::Xlsx(_), true) => {
+            let names: Vec<&str> = found.iter().map(|(_, name)| name.as_str()).collect();
+            hidden_rows_and_columns(&input.path, &names)
+        }
+        _ => HashMap::new(),
+    };
     for (entity, name) in found {
         let sheet: Arc<str> = name.as_str().into();
         let merges = merged_regions(&mut workbook, &name);
@@ -151,6 +159,10 @@ fn read_sheets<RS: Read + Seek>(
                 {
                     let diagnostics = &mut outcome.diagnostics;
                     diagnostics.extend(machine_readable::merged_cells(&layout, &merges));
+                    if let Some(hidden) = hidden.get(&name) {
+                        diagnostics
+                            .extend(machine_readable::hidden_rows_and_columns(&layout, hidden));
+                    }
                     diagnostics.extend(machine_readable::text_cells(&layout, spec, &range));
                     if let Ok(formulas) = workbook.worksheet_formula(&name) {
                         diagnostics.extend(machine_readable::formulas(&layout, &formulas));

@@ -1,0 +1,174 @@
+//! Rows and columns hidden in an `.xlsx`/`.xlsm` sheet. calamine reads their cells like any
+//! other (as annex should) but does not say they are hidden, which the machine-readability
+//! profile must; so the sheet's XML is scanned for the `hidden` flags alone, streaming.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek};
+use std::path::Path;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use zip::ZipArchive;
+
+/// 1-based numbers of the hidden rows and 0-based indexes of the hidden columns of a sheet.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Hidden {
+    pub rows: Vec<u32>,
+    pub columns: Vec<u32>,
+}
+
+/// Column ranges wider than this are not listed one by one (a whole hidden sheet side).
+const MAX_COLUMNS: u32 = 16_384;
+
+/// The hidden rows and columns of the named sheets; sheets without any are left out. Nothing for
+/// a file that is not a zip workbook.
+pub fn hidden_rows_and_columns(path: &Path, sheets: &[&str]) -> HashMap<String, Hidden> {
+    let mut found = HashMap::new();
+    let Ok(file) = File::open(path) else {
+        return found;
+    };
+    let Ok(mut archive) = ZipArchive::new(BufReader::new(file)) else {
+        return found;
+    };
+    let targets = sheet_targets(&mut archive);
+    for sheet in sheets {
+        let Some(target) = targets.get(*sheet) else {
+            continue;
+        };
+        let Ok(part) = archive.by_name(target) else {
+            continue;
+        };
+        let hidden = scan_sheet(BufReader::new(part));
+        if hidden != Hidden::default() {
+            found.insert((*sheet).to_string(), hidden);
+        }
+    }
+    found
+}
+
+fn attribute(element: &BytesStart, name: &str) -> Option<String> {
+    element
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.value.into_owned())
+}
+
+fn is_true(value: Option<String>) -> bool {
+    matches!(value.as_deref(), Some("1" | "true"))
+}
+
+/// Every start or empty element of an XML part, by local name.
+fn each_element<R: BufRead>(reader: R, mut visit: impl FnMut(&str, &BytesStart)) {
+    let mut xml = Reader::from_reader(reader);
+    let mut buffer = Vec::new();
+    loop {
+        match xml.read_event_into(&mut buffer) {
+            Ok(Event::Start(element) | Event::Empty(element)) => {
+                visit(element.local_name().as_ref(), &element);
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+        buffer.clear();
+    }
+}
+
+/// Sheet name → the zip path of its XML part, from the workbook and its relationships.
+fn sheet_targets<R: Read + Seek>(archive: &mut ZipArchive<R>) -> HashMap<String, String> {
+    let mut ids = Vec::new();
+    if let Ok(part) = archive.by_name("xl/workbook.xml") {
+        each_element(BufReader::new(part), |name, element| {
+            if name == "sheet" {
+                if let (Some(sheet), Some(id)) =
+                    (attribute(element, "name"), attribute(element, "id"))
+                {
+                    ids.push((sheet, id));
+                }
+            }
+        });
+    }
+    let mut targets = HashMap::new();
+    if let Ok(part) = archive.by_name("xl/_rels/workbook.xml.rels") {
+        each_element(BufReader::new(part), |name, element| {
+            if name == "Relationship" {
+                if let (Some(id), Some(target)) =
+                    (attribute(element, "Id"), attribute(element, "Target"))
+                {
+                    let path = match target.strip_prefix('/') {
+                        Some(absolute) => absolute.to_string(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.insert(id, path);
+                }
+            }
+        });
+    }
+    ids.into_iter()
+        .filter_map(|(sheet, id)| targets.get(&id).map(|path| (sheet, path.clone())))
+        .collect()
+}
+
+fn scan_sheet<R: BufRead>(reader: R) -> Hidden {
+    let mut hidden = Hidden::default();
+    each_element(reader, |name, element| match name {
+        "row" if is_true(attribute(element, "hidden")) => {
+            if let Some(row) = attribute(element, "r").and_then(|r| r.parse().ok()) {
+                hidden.rows.push(row);
+            }
+        }
+        "col" if is_true(attribute(element, "hidden")) => {
+            let bound = |key: &str| attribute(element, key).and_then(|n| n.parse::<u32>().ok());
+            if let (Some(min), Some(max)) = (bound("min"), bound("max")) {
+                let max = max.min(min.saturating_add(MAX_COLUMNS));
+                hidden
+                    .columns
+                    .extend((min..=max).map(|c| c.saturating_sub(1)));
+            }
+        }
+        _ => {}
+    });
+    hidden
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_flags_are_found_in_the_sheet_xml() {
+        let xml = br#"<worksheet><cols><col min="2" max="3" hidden="1"/><col min="5" max="5"/></cols>
+            <sheetData><row r="1"><c r="A1"/></row><row r="4" hidden="1"/><row r="6" hidden="true"></row></sheetData></worksheet>"#;
+        let hidden = scan_sheet(&xml[..]);
+        assert_eq!(
+            hidden,
+            Hidden {
+                rows: vec![4, 6],
+                columns: vec![1, 2]
+            }
+        );
+    }
+
+    #[test]
+    fn workbooks_made_by_rust_xlsxwriter_are_scanned() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet().set_name("取組").unwrap();
+        sheet.write_string(0, 0, "取組ID").unwrap();
+        sheet.set_row_hidden(2).unwrap();
+        sheet.set_column_hidden(3).unwrap();
+        book.save(&path).unwrap();
+        let found = hidden_rows_and_columns(&path, &["取組", "KPI"]);
+        assert_eq!(
+            found.get("取組"),
+            Some(&Hidden {
+                rows: vec![3],
+                columns: vec![3]
+            })
+        );
+        assert_eq!(found.len(), 1);
+        assert!(hidden_rows_and_columns(&dir.path().join("missing.xlsx"), &["取組"]).is_empty());
+    }
+}
