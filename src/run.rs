@@ -10,7 +10,7 @@ use crate::read::{discover, read_all, DiscoverError, Record};
 use crate::report::{Diagnostic, Format, Location, Report, Severity};
 use crate::schema::{SchemaError, Schemas};
 use crate::validate::validate;
-use crate::write::{build_master, workbook_bytes, write_atomic};
+use crate::write::{build_master, markdown, workbook_bytes, write_atomic, AnnexDoc};
 
 /// A run that cannot start or finish: the command was wrong (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -117,15 +117,17 @@ fn consolidate(
         source: e.into(),
     })?;
     json.push(b'\n');
-    let xlsx = workbook_bytes(records, schemas).map_err(|e| Fatal::Write {
+    let xlsx = workbook_bytes(records, &master, schemas).map_err(|e| Fatal::Write {
         path: xlsx_path.clone(),
         source: std::io::Error::other(e),
     })?;
-    for (path, bytes) in [(&json_path, &json), (&xlsx_path, &xlsx)] {
+    let md_path = output.join("annex.md");
+    let md = markdown(&AnnexDoc::from_master(&master, schemas)).into_bytes();
+    for (path, bytes) in [(&json_path, &json), (&xlsx_path, &xlsx), (&md_path, &md)] {
         write_atomic(path, bytes).map_err(|source| Fatal::Write {
             path: path.clone(),
             source,
         })?;
     }
-    Ok(Ok(vec![json_path, xlsx_path]))
+    Ok(Ok(vec![json_path, xlsx_path, md_path]))
 }

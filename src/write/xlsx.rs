@@ -1,4 +1,4 @@
-//! `annex.xlsx`: the master for people. One flat, filterable sheet per entity with the contract's
+//! `annex.xlsx`: the master for people. After the annex and the figures, one flat, filterable sheet per entity with the contract's
 //! Japanese headers, styled and frozen; long text wrapped. Every text is written as a string, so
 //! text that looks like a formula (`=HYPERLINK(…)`) stays text.
 
@@ -7,6 +7,8 @@ use rust_xlsxwriter::{
 };
 use serde_json::Value;
 
+use super::annex_doc::AnnexDoc;
+use super::annex_sheet::{write_annex, write_figures};
 use super::natural_order;
 use crate::read::{display_value, Record};
 use crate::schema::{Entity, Schemas, ValueKind};
@@ -17,11 +19,18 @@ const MAX_WIDTH: f64 = 60.0;
 /// Columns whose longest text is wider than this are wrapped.
 const WRAP_FROM: usize = 40;
 
-pub fn workbook_bytes(records: &[Record], schemas: &Schemas) -> Result<Vec<u8>, XlsxError> {
+/// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity.
+pub fn workbook_bytes(
+    records: &[Record],
+    master: &Value,
+    schemas: &Schemas,
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     workbook.set_properties(&stable_properties(
         "医療機器・ヘルスケア協議会 取組・KPI 一覧",
     )?);
+    write_annex(&mut workbook, &AnnexDoc::from_master(master, schemas))?;
+    write_figures(&mut workbook, master)?;
     let header = Format::new()
         .set_bold()
         .set_font_color(Color::White)
