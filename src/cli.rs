@@ -16,6 +16,9 @@ Examples:
   annex check --format github          annotations on a GitHub pull request
   annex build                          check input/, then write output/annex.json and output/annex.xlsx
   annex build submissions/ -o master/  another folder in, another folder out
+  annex template --org METI            the workbook METI fills in, with the 論点 from input/
+  annex template --org 経産省 --from output/annex.json   pre-filled with last round's rows
+  annex template --council --from output/annex.json      the council master's workbook
 
 Exit status: 0 no errors (warnings allowed unless --deny-warnings), 1 the data has errors,
 2 the command itself was wrong (unknown flag, missing path, unusable schema folder).";
@@ -35,6 +38,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check, then, if nothing is wrong, write the consolidated master.
     Build(BuildArgs),
+    /// Write the workbook an organisation (or the secretariat) fills in.
+    Template(TemplateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -75,7 +80,52 @@ pub struct BuildArgs {
     pub output: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The organisation the template is for: a code (METI) or a name (経産省, 経済産業省).
+    #[arg(long, required_unless_present = "council", conflicts_with = "council")]
+    pub org: Option<String>,
+
+    /// Write the council master's template (課題, 項目, 論点) instead.
+    #[arg(long)]
+    pub council: bool,
+
+    /// Pre-fill the template with the rows of last round's master (an annex.json).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    /// Without --from: the workbooks holding the council master, for the 論点 to choose from.
+    #[arg(default_value = "input")]
+    pub paths: Vec<PathBuf>,
+
+    /// The file to write [default: template-<org>.xlsx, or template-council.xlsx].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Use the schemas in this folder instead of the ones built into annex.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+}
+
 /// What a run does, resolved from the command line.
+#[derive(Debug)]
+pub enum Job {
+    Check(Config),
+    Template(TemplateConfig),
+}
+
+/// A template to write.
+#[derive(Debug)]
+pub struct TemplateConfig {
+    /// The organisation as typed; `None` for the council master.
+    pub org: Option<String>,
+    pub from: Option<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub schemas: Option<PathBuf>,
+}
+
+/// A check or a build, resolved from the command line.
 #[derive(Debug)]
 pub struct Config {
     pub paths: Vec<PathBuf>,
@@ -89,12 +139,21 @@ pub struct Config {
 }
 
 impl Cli {
-    pub fn into_config(self) -> Config {
+    pub fn into_job(self) -> Job {
         let (check, output) = match self.command {
             Command::Check(check) => (check, None),
             Command::Build(build) => (build.check, Some(build.output)),
+            Command::Template(template) => {
+                return Job::Template(TemplateConfig {
+                    org: template.org,
+                    from: template.from,
+                    paths: template.paths,
+                    output: template.output,
+                    schemas: template.schemas,
+                })
+            }
         };
-        Config {
+        Job::Check(Config {
             paths: check.paths,
             format: check.format,
             lang: check.lang.unwrap_or_else(Lang::from_env),
@@ -102,7 +161,7 @@ impl Cli {
             profile: check.profile,
             schemas: check.schemas,
             output,
-        }
+        })
     }
 }
 
@@ -118,9 +177,23 @@ mod tests {
 
     #[test]
     fn build_defaults_to_input_and_output() {
-        let config = Cli::parse_from(["annex", "build", "--lang", "en"]).into_config();
+        let Job::Check(config) = Cli::parse_from(["annex", "build", "--lang", "en"]).into_job()
+        else {
+            panic!("build is a check");
+        };
         assert_eq!(config.paths, [PathBuf::from("input")]);
         assert_eq!(config.output, Some(PathBuf::from("output")));
         assert_eq!(config.lang, Lang::En);
+    }
+
+    #[test]
+    fn a_template_is_for_an_organisation_or_the_council() {
+        assert!(Cli::try_parse_from(["annex", "template"]).is_err());
+        assert!(Cli::try_parse_from(["annex", "template", "--org", "METI", "--council"]).is_err());
+        let Job::Template(config) = Cli::parse_from(["annex", "template", "--council"]).into_job()
+        else {
+            panic!("a template");
+        };
+        assert_eq!(config.org, None);
     }
 }

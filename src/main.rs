@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let config = annex::cli::Cli::parse().into_config();
-    match annex::run(config) {
+    let job = annex::cli::Cli::parse().into_job();
+    match annex::run(job) {
         Ok(code) => code,
         Err(fatal) => {
             eprintln!("annex: {fatal}");

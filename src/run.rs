@@ -4,13 +4,15 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::Config;
-use crate::lang::Text;
-use crate::read::{discover, read_all, DiscoverError, Record};
+use crate::cli::{Config, Job, TemplateConfig};
+use crate::lang::{Lang, Text};
+use crate::read::{discover, read_all, DiscoverError, Profile, Record};
 use crate::report::{Diagnostic, Format, Location, Report, Severity};
 use crate::schema::{SchemaError, Schemas};
 use crate::validate::validate;
-use crate::write::{build_master, markdown, workbook_bytes, write_atomic, AnnexDoc};
+use crate::write::{
+    build_master, markdown, template_bytes, workbook_bytes, write_atomic, AnnexDoc, Audience,
+};
 
 /// A run that cannot start or finish: the command was wrong (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -26,16 +28,117 @@ pub enum Fatal {
     },
     #[error("cannot print the report: {0}")]
     Print(std::io::Error),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a master written by annex build: {reason}")]
+    NotAMaster { path: PathBuf, reason: String },
+    #[error("no organisation is called {written}; use one of: {known}")]
+    UnknownOrganisation { written: String, known: String },
 }
 
 /// Report width when the terminal does not say (COLUMNS).
 const DEFAULT_WIDTH: usize = 100;
 
-pub fn run(config: Config) -> Result<ExitCode, Fatal> {
-    let schemas = match &config.schemas {
+pub fn run(job: Job) -> Result<ExitCode, Fatal> {
+    match job {
+        Job::Check(config) => check(config),
+        Job::Template(config) => template(config),
+    }
+}
+
+fn load_schemas(dir: Option<&Path>) -> Result<Schemas, Fatal> {
+    Ok(match dir {
         Some(dir) => Schemas::from_dir(dir)?,
         None => Schemas::embedded()?,
+    })
+}
+
+/// `annex template`: the workbook an organisation or the secretariat fills in.
+fn template(config: TemplateConfig) -> Result<ExitCode, Fatal> {
+    let schemas = load_schemas(config.schemas.as_deref())?;
+    let code = match &config.org {
+        Some(written) => Some(
+            schemas
+                .organisation(written)
+                .map(|org| org.code.clone())
+                .ok_or_else(|| Fatal::UnknownOrganisation {
+                    written: written.clone(),
+                    known: schemas
+                        .organisations
+                        .iter()
+                        .map(|o| format!("{} ({})", o.code, o.short_name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?,
+        ),
+        None => None,
     };
+    let audience = match &code {
+        Some(code) => Audience::Organisation(code),
+        None => Audience::Council,
+    };
+    let master = match &config.from {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Fatal::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let master: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| Fatal::NotAMaster {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            let errors = schemas.master_errors(&master);
+            if let Some(first) = errors.first() {
+                return Err(Fatal::NotAMaster {
+                    path: path.clone(),
+                    reason: first.clone(),
+                });
+            }
+            master
+        }
+        None => {
+            let inputs = discover(&config.paths)?;
+            build_master(
+                &read_all(&inputs, &schemas, Profile::Contract).records,
+                &schemas,
+            )
+        }
+    };
+    let output = config.output.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "template-{}.xlsx",
+            code.as_deref().unwrap_or("council").to_lowercase()
+        ))
+    });
+    let bytes =
+        template_bytes(&schemas, &audience, &master, config.from.is_some()).map_err(|e| {
+            Fatal::Write {
+                path: output.clone(),
+                source: std::io::Error::other(e),
+            }
+        })?;
+    write_atomic(&output, &bytes).map_err(|source| Fatal::Write {
+        path: output.clone(),
+        source,
+    })?;
+    println!(
+        "{}",
+        Text::new(
+            format!("wrote {}", output.display()),
+            format!("{} を書き出しました", output.display())
+        )
+        .get(Lang::from_env())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `annex check` and `annex build`.
+fn check(config: Config) -> Result<ExitCode, Fatal> {
+    let schemas = load_schemas(config.schemas.as_deref())?;
     let inputs = discover(&config.paths)?;
     let mut reading = read_all(&inputs, &schemas, config.profile);
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);

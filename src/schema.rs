@@ -64,6 +64,12 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 const MASTER_FILE: &str = "annex.schema.json";
+
+/// The template layout's version; raise it when templates change shape.
+pub const TEMPLATE_VERSION: &str = "1";
+/// The hidden sheet of a template: its version, the schemas' fingerprint, its columns, and the
+/// lists its drop-downs offer.
+pub const INFO_SHEET: &str = "annex_template";
 const ORGANISATION_FILE: &str = "organisation.schema.json";
 
 /// A schema folder annex cannot use. The run stops before reading any workbook.
@@ -283,6 +289,30 @@ impl Schemas {
         })
     }
 
+    /// A stable fingerprint of the sheets, columns, types and allowed values of one kind of
+    /// workbook (FNV-1a, 64 bits, in hex): what a template was made from.
+    pub fn fingerprint(&self, workbook: &str) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |text: &str| {
+            for byte in text.bytes().chain(std::iter::once(0)) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for entity in self.entities.iter().filter(|e| e.workbook == workbook) {
+            feed(&entity.sheet);
+            for field in &entity.fields {
+                feed(&field.key);
+                feed(&field.header);
+                feed(&format!(
+                    "{:?}{}{:?}",
+                    field.kind, field.required, field.allowed
+                ));
+            }
+        }
+        format!("{hash:016x}")
+    }
+
     /// Every way the consolidated master breaks `annex.schema.json`, as `pointer: message`.
     pub fn master_errors(&self, master: &Value) -> Vec<String> {
         self.master
@@ -345,6 +375,16 @@ fn schema_id<'a>(name: &str, schema: &'a Value) -> Result<&'a str, SchemaError> 
         .get("$id")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid(name, "has no $id"))
+}
+
+/// The keys of a sheet's columns as a template records them: `id,issue_id,…`.
+pub fn column_list(entity: &Entity) -> String {
+    entity
+        .fields
+        .iter()
+        .map(|f| f.key.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Header and sheet-name matching: NFKC, no white space at all, ASCII case folded.

@@ -7,7 +7,7 @@ use calamine::{Data, Dimensions, Range, SheetVisible};
 
 use crate::lang::Text;
 use crate::report::{cell_name, column_name, Diagnostic, Location};
-use crate::schema::{Entity, ValueKind};
+use crate::schema::{Entity, ValueKind, INFO_SHEET};
 
 use super::hidden::Hidden;
 use super::record::SheetLayout;
@@ -41,11 +41,11 @@ fn warning(code: &str, at: Location, rule: String, message: Text, help: Text) ->
     )
 }
 
-/// Sheets hidden from view, in any workbook with council sheets.
+/// Sheets hidden from view, in any workbook with council sheets, but for a template's own.
 pub fn hidden_sheets(file: &std::sync::Arc<str>, sheets: &[calamine::Sheet]) -> Vec<Diagnostic> {
     sheets
         .iter()
-        .filter(|sheet| sheet.visible != SheetVisible::Visible)
+        .filter(|sheet| sheet.visible != SheetVisible::Visible && sheet.name != INFO_SHEET)
         .map(|sheet| {
             warning(
                 "mr.hidden",

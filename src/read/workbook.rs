@@ -17,9 +17,10 @@ use super::discover::Input;
 use super::hidden::hidden_rows_and_columns;
 use super::profile::{self as machine_readable, Profile};
 use super::record::{row_snippet, Record, SheetLayout};
+use super::template_info;
 use crate::lang::Text;
 use crate::report::{cell_name, Diagnostic, Location, Severity};
-use crate::schema::{normalize_label, Entity, Schemas};
+use crate::schema::{normalize_label, Entity, Schemas, INFO_SHEET};
 
 /// What reading one file gave.
 #[derive(Debug, Default)]
@@ -133,6 +134,14 @@ fn read_sheets<RS: Read + Seek>(
         return;
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
+    if let Some(name) = by_label.get(&normalize_label(INFO_SHEET)) {
+        if let Ok(range) = workbook.worksheet_range(name) {
+            let sheet: Arc<str> = name.as_str().into();
+            outcome
+                .diagnostics
+                .extend(template_info::check(&input.shown, &sheet, &range, schemas));
+        }
+    }
     let wants_profile = profile == Profile::MachineReadable;
     if wants_profile {
         outcome.diagnostics.extend(machine_readable::hidden_sheets(

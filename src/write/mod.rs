@@ -8,6 +8,7 @@ mod atomic;
 mod markdown;
 mod master;
 mod sheets;
+mod template;
 mod xlsx;
 
 pub use annex_doc::AnnexDoc;
@@ -15,4 +16,5 @@ pub use atomic::write_atomic;
 pub use markdown::render as markdown;
 pub use master::{build_master, natural_order};
 pub use sheets::{workbook_from_rows, SheetsError};
+pub use template::{template_bytes, Audience};
 pub use xlsx::workbook_bytes;

@@ -1,0 +1,96 @@
+//! A workbook made from `annex template` carries, in a hidden sheet, the template version and the
+//! fingerprint of the schemas it was made from. When they differ from the schemas of this run,
+//! the submission was made from an older template: say so, and which columns changed.
+
+use std::sync::Arc;
+
+use calamine::{Data, Range};
+
+use super::cell::display;
+use crate::lang::Text;
+use crate::report::{Diagnostic, Location};
+use crate::schema::{column_list, Schemas, TEMPLATE_VERSION};
+
+/// The key/value rows of the template's hidden sheet.
+fn entries(range: &Range<Data>) -> Vec<(String, String)> {
+    range
+        .rows()
+        .filter_map(|row| Some((display(row.first()?), display(row.get(1)?))))
+        .collect()
+}
+
+pub fn check(
+    file: &Arc<str>,
+    sheet: &Arc<str>,
+    range: &Range<Data>,
+    schemas: &Schemas,
+) -> Option<Diagnostic> {
+    let entries = entries(range);
+    let value = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let kind = if value("organisation")? == "council" {
+        "council"
+    } else {
+        "submission"
+    };
+    let version = value("template_version").unwrap_or("?");
+    if value("schema_fingerprint") == Some(schemas.fingerprint(kind).as_str())
+        && version == TEMPLATE_VERSION
+    {
+        return None;
+    }
+    let mut changes_en = Vec::new();
+    let mut changes_ja = Vec::new();
+    for entity in schemas.entities.iter().filter(|e| e.workbook == kind) {
+        let Some(stored) = value(&format!("columns.{}", entity.sheet)) else {
+            continue;
+        };
+        if stored == column_list(entity) {
+            continue;
+        }
+        let stored: Vec<&str> = stored.split(',').collect();
+        let added: Vec<&str> = entity
+            .fields
+            .iter()
+            .filter(|f| !stored.contains(&f.key.as_str()))
+            .map(|f| f.header.as_str())
+            .collect();
+        let removed: Vec<&str> = stored
+            .iter()
+            .filter(|key| entity.field(key).is_none())
+            .copied()
+            .collect();
+        if !added.is_empty() {
+            changes_en.push(format!("{} gained {}", entity.sheet, added.join(", ")));
+            changes_ja.push(format!("{}に{}が追加", entity.sheet, added.join("、")));
+        }
+        if !removed.is_empty() {
+            changes_en.push(format!("{} lost {}", entity.sheet, removed.join(", ")));
+            changes_ja.push(format!("{}から{}が削除", entity.sheet, removed.join("、")));
+        }
+    }
+    let (since_en, since_ja) = if changes_en.is_empty() {
+        (
+            "the rules of some columns changed".to_string(),
+            "一部の列の規則が変わりました".to_string(),
+        )
+    } else {
+        (changes_en.join("; "), changes_ja.join("、"))
+    };
+    Some(Diagnostic::warning(
+        "template.outdated",
+        Location::sheet(file, sheet),
+        Text::new(
+            format!("the workbook was made from an older template (version {version}); since then {since_en}"),
+            format!("古いテンプレート（版 {version}）から作成されたブックです。その後、{since_ja}"),
+        ),
+        Text::new(
+            "Make a new template with `annex template` and copy the rows into it.",
+            "`annex template` で新しいテンプレートを作成し、行を写してください。",
+        ),
+    ))
+}

@@ -1,0 +1,461 @@
+//! The workbooks people fill in, made from the schemas: an organisation's submission (取組, KPI)
+//! or the council master (課題, 項目, 論点). Headers, input messages, drop-down lists, number
+//! formats and protected header rows all come from the schemas; `--from annex.json` pre-fills
+//! last round's rows. A hidden sheet records the template version and the schemas' fingerprint,
+//! so that `annex check` can tell a submission made from an older template.
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign,
+    FormatBorder, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+use serde_json::Value;
+
+use super::xlsx::stable_properties;
+use crate::read::display_value;
+use crate::schema::{column_list, Entity, Field, Schemas, ValueKind, INFO_SHEET, TEMPLATE_VERSION};
+
+/// Data rows that get drop-down lists and input messages.
+const ROWS: u32 = 2000;
+/// Excel's limit on the length of an input message.
+const MESSAGE_LIMIT: usize = 250;
+
+/// What a template is for.
+pub enum Audience<'a> {
+    /// An organisation's submission, by code.
+    Organisation(&'a str),
+    /// The secretariat's council master.
+    Council,
+}
+
+impl Audience<'_> {
+    pub fn workbook(&self) -> &'static str {
+        match self {
+            Audience::Organisation(_) => "submission",
+            Audience::Council => "council",
+        }
+    }
+}
+
+/// `master` supplies the 論点 to choose from and, when `prefill` is set, the rows to start from.
+pub fn template_bytes(
+    schemas: &Schemas,
+    audience: &Audience,
+    master: &Value,
+    prefill: bool,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&stable_properties("annex template")?);
+    let entities: Vec<&Entity> = schemas
+        .entities
+        .iter()
+        .filter(|e| e.workbook == audience.workbook())
+        .collect();
+    let lists = Lists::new(schemas, &entities, master);
+    for entity in &entities {
+        let rows = if prefill {
+            rows_for(entity, schemas, audience, master)
+        } else {
+            Vec::new()
+        };
+        let sheet = workbook.add_worksheet().set_name(&entity.sheet)?;
+        write_entry_sheet(sheet, entity, schemas, &rows, &lists)?;
+    }
+    if let Audience::Organisation(_) = audience {
+        write_issue_list(workbook.add_worksheet(), master)?;
+    }
+    let info = workbook.add_worksheet().set_name(INFO_SHEET)?;
+    write_info(info, schemas, audience, &entities, &lists)?;
+    info.set_hidden(true);
+    workbook.save_to_buffer()
+}
+
+fn collect<'a>(master: &'a Value, path: &[&str]) -> Vec<&'a Value> {
+    path.iter().fold(vec![master], |level, key| {
+        level
+            .into_iter()
+            .flat_map(|node| {
+                node.get(*key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .collect()
+    })
+}
+
+/// Where an entity's rows sit in the master: the plurals from the root down.
+fn master_path<'a>(entity: &'a Entity, schemas: &'a Schemas) -> Vec<&'a str> {
+    let mut path = vec![entity.plural.as_str()];
+    let mut current = entity;
+    while let Some(parent) = current
+        .parent_link(schemas)
+        .and_then(|(_, p)| schemas.entities.get(p))
+    {
+        path.insert(0, parent.plural.as_str());
+        current = parent;
+    }
+    path
+}
+
+/// The rows of an entity a template starts from: for an organisation, the rows whose key starts
+/// with its code (the measures it leads and their KPIs); for the council, all of them.
+fn rows_for<'a>(
+    entity: &Entity,
+    schemas: &Schemas,
+    audience: &Audience,
+    master: &'a Value,
+) -> Vec<&'a Value> {
+    let mut rows = collect(master, &master_path(entity, schemas));
+    if let Audience::Organisation(code) = audience {
+        let prefix = format!("{code}-");
+        rows.retain(|row| {
+            row.get(&entity.key)
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.starts_with(&prefix))
+        });
+    }
+    rows
+}
+
+/// The drop-down lists, written to the hidden sheet and referred to by the entry sheets: the
+/// keys of every entity a template's fields refer to, and the organisations' names.
+struct Lists {
+    columns: Vec<(String, Vec<String>)>,
+}
+
+const ORGANISATIONS: &str = "organisation";
+
+impl Lists {
+    fn new(schemas: &Schemas, entities: &[&Entity], master: &Value) -> Lists {
+        let mut columns = vec![(
+            ORGANISATIONS.to_string(),
+            schemas
+                .organisations
+                .iter()
+                .map(|o| o.short_name.clone())
+                .collect(),
+        )];
+        for target in entities
+            .iter()
+            .flat_map(|e| &e.fields)
+            .filter_map(|f| f.references.as_deref())
+        {
+            let Some(entity) = schemas.entity(target) else {
+                continue;
+            };
+            if columns.iter().any(|(name, _)| name == target) {
+                continue;
+            }
+            let keys = collect(master, &master_path(entity, schemas))
+                .into_iter()
+                .filter_map(|row| row.get(&entity.key).and_then(Value::as_str))
+                .map(str::to_string)
+                .collect();
+            columns.push((target.to_string(), keys));
+        }
+        Lists { columns }
+    }
+
+    /// `=annex_template!$D$2:$D$20` for a named list; lists start in column D.
+    fn formula(&self, name: &str) -> Option<Formula> {
+        let (index, (_, values)) = self
+            .columns
+            .iter()
+            .enumerate()
+            .find(|(_, (n, _))| n == name)?;
+        if values.is_empty() {
+            return None;
+        }
+        let column = crate::report::column_name(3 + index as u32);
+        Some(Formula::new(format!(
+            "={INFO_SHEET}!${column}$2:${column}${}",
+            values.len() + 1
+        )))
+    }
+}
+
+/// The drop-down list a field gets, if any. A reference into the other kind of workbook (a
+/// measure's 論点ID) must be one of the list; a reference within the same workbook may be new,
+/// so its list only suggests.
+fn validation_for(
+    field: &Field,
+    entity: &Entity,
+    schemas: &Schemas,
+    lists: &Lists,
+) -> Result<Option<DataValidation>, XlsxError> {
+    let from_list = |name: &str| {
+        lists
+            .formula(name)
+            .map(|formula| DataValidation::new().allow_list_formula(formula))
+    };
+    if let Some(target) = field.references.as_deref() {
+        let strict = schemas
+            .entity(target)
+            .is_some_and(|t| t.workbook != entity.workbook);
+        let style = if strict {
+            DataValidationErrorStyle::Stop
+        } else {
+            DataValidationErrorStyle::Information
+        };
+        return Ok(from_list(target).map(|v| v.set_error_style(style)));
+    }
+    let validation = match &field.kind {
+        ValueKind::Organisations { .. } => from_list(ORGANISATIONS)
+            .map(|v| v.set_error_style(DataValidationErrorStyle::Information)),
+        ValueKind::YesNo { yes, no } => {
+            let choices: Vec<&String> = yes.iter().take(1).chain(no.iter().take(1)).collect();
+            Some(DataValidation::new().allow_list_strings(&choices)?)
+        }
+        ValueKind::Number { .. } => Some(
+            DataValidation::new()
+                .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+                .set_error_style(DataValidationErrorStyle::Warning),
+        ),
+        _ if !field.allowed.is_empty() => {
+            let choices: Vec<String> = field.allowed.iter().map(display_value).collect();
+            Some(DataValidation::new().allow_list_strings(&choices)?)
+        }
+        _ => None,
+    };
+    Ok(validation)
+}
+
+fn input_message(validation: DataValidation, field: &Field) -> Result<DataValidation, XlsxError> {
+    let required = if field.required { "【必須】" } else { "" };
+    let mut message: String = format!("{required}{}", field.description.ja)
+        .chars()
+        .take(MESSAGE_LIMIT)
+        .collect();
+    if let Some(example) = &field.example {
+        let with_example = format!("{message}（例: {example}）");
+        if with_example.chars().count() <= MESSAGE_LIMIT {
+            message = with_example;
+        }
+    }
+    let title: String = field.header.chars().take(30).collect();
+    validation
+        .set_input_title(title)?
+        .set_input_message(message)
+}
+
+/// The number format a field's cells get, so that typed numbers and dates show as they mean.
+fn number_format(field: &Field) -> Option<&'static str> {
+    match field.kind {
+        ValueKind::FiscalYear => Some("0\"年度\""),
+        ValueKind::YearMonth => Some("yyyy\"年\"m\"月\""),
+        ValueKind::Number { integer: true } => Some("#,##0"),
+        ValueKind::Number { integer: false } => Some("General"),
+        _ => None,
+    }
+}
+
+fn write_entry_sheet(
+    sheet: &mut Worksheet,
+    entity: &Entity,
+    schemas: &Schemas,
+    rows: &[&Value],
+    lists: &Lists,
+) -> Result<(), XlsxError> {
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap()
+        .set_locked();
+    for (index, field) in entity.fields.iter().enumerate() {
+        let column = index as u16;
+        let mut cells = Format::new().set_unlocked().set_align(FormatAlign::Top);
+        if let Some(format) = number_format(field) {
+            cells = cells.set_num_format(format);
+        }
+        if matches!(field.kind, ValueKind::Text) {
+            cells = cells.set_text_wrap();
+        }
+        sheet.set_column_format(column, &cells)?;
+        sheet.set_column_width(
+            column,
+            if matches!(field.kind, ValueKind::Text) {
+                40.0
+            } else {
+                16.0
+            },
+        )?;
+        sheet.write_string_with_format(0, column, &field.header, &header)?;
+        sheet.add_data_validation(
+            0,
+            column,
+            0,
+            column,
+            &input_message(DataValidation::new().allow_any_value(), field)?,
+        )?;
+        let data = validation_for(field, entity, schemas, lists)?
+            .unwrap_or_else(|| DataValidation::new().allow_any_value());
+        sheet.add_data_validation(1, column, ROWS, column, &input_message(data, field)?)?;
+        for (offset, row) in rows.iter().enumerate() {
+            if let Some(value) = row.get(&field.key) {
+                write_value(
+                    sheet,
+                    offset as u32 + 1,
+                    column,
+                    value,
+                    field,
+                    schemas,
+                    &cells,
+                )?;
+            }
+        }
+    }
+    sheet.set_row_height(0, 30)?;
+    sheet.set_freeze_panes(1, 0)?;
+    let options = ProtectionOptions {
+        insert_rows: true,
+        delete_rows: true,
+        format_columns: true,
+        format_rows: true,
+        sort: true,
+        use_autofilter: true,
+        ..ProtectionOptions::default()
+    };
+    sheet.protect_with_options(&options);
+    Ok(())
+}
+
+/// A master value as a person would type it, so that reading it back gives the same value.
+fn write_value(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    value: &Value,
+    field: &Field,
+    schemas: &Schemas,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    match (value, &field.kind) {
+        (Value::Number(n), _) => {
+            sheet.write_number_with_format(row, column, n.as_f64().unwrap_or_default(), format)?;
+        }
+        (Value::Bool(answer), ValueKind::YesNo { yes, no }) => {
+            let spelling = if *answer { yes.first() } else { no.first() };
+            sheet.write_string_with_format(
+                row,
+                column,
+                spelling.map_or("", String::as_str),
+                format,
+            )?;
+        }
+        (Value::Bool(answer), _) => {
+            sheet.write_boolean_with_format(row, column, *answer, format)?;
+        }
+        (Value::Array(codes), _) => {
+            let names: Vec<String> = codes
+                .iter()
+                .map(|code| {
+                    let code = display_value(code);
+                    schemas
+                        .organisation(&code)
+                        .map_or(code.clone(), |o| o.short_name.clone())
+                })
+                .collect();
+            sheet.write_string_with_format(row, column, names.join("、"), format)?;
+        }
+        (other, _) => {
+            sheet.write_string_with_format(row, column, display_value(other), format)?;
+        }
+    }
+    Ok(())
+}
+
+/// 論点一覧: the issues to answer, read-only.
+fn write_issue_list(sheet: &mut Worksheet, master: &Value) -> Result<(), XlsxError> {
+    sheet.set_name("論点一覧")?;
+    let header = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xF2F2F2));
+    let wrapped = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Hair);
+    for (column, (title, width)) in [
+        ("論点ID", 10.0),
+        ("項目", 40.0),
+        ("小見出し", 20.0),
+        ("論点", 70.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(0, column as u16, *title, &header)?;
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    let mut row = 1;
+    for section in collect(master, &["challenges", "sections"]) {
+        for issue in section
+            .get("issues")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let text = |node: &Value, key: &str| {
+                node.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            for (column, value) in [
+                text(issue, "id"),
+                text(section, "title"),
+                text(issue, "theme"),
+                text(issue, "question"),
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet.write_string_with_format(row, column as u16, value, &wrapped)?;
+            }
+            row += 1;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.protect();
+    Ok(())
+}
+
+fn write_info(
+    sheet: &mut Worksheet,
+    schemas: &Schemas,
+    audience: &Audience,
+    entities: &[&Entity],
+    lists: &Lists,
+) -> Result<(), XlsxError> {
+    let mut entries = vec![
+        ("template_version".to_string(), TEMPLATE_VERSION.to_string()),
+        (
+            "schema_fingerprint".to_string(),
+            schemas.fingerprint(audience.workbook()),
+        ),
+        (
+            "organisation".to_string(),
+            match audience {
+                Audience::Organisation(code) => (*code).to_string(),
+                Audience::Council => "council".to_string(),
+            },
+        ),
+    ];
+    for entity in entities {
+        entries.push((format!("columns.{}", entity.sheet), column_list(entity)));
+    }
+    for (row, (key, value)) in entries.iter().enumerate() {
+        sheet.write_string(row as u32, 0, key)?;
+        sheet.write_string(row as u32, 1, value)?;
+    }
+    for (index, (name, values)) in lists.columns.iter().enumerate() {
+        let column = 3 + index as u16;
+        sheet.write_string(0, column, name.as_str())?;
+        for (offset, value) in values.iter().enumerate() {
+            sheet.write_string(offset as u32 + 1, column, value)?;
+        }
+    }
+    Ok(())
+}
