@@ -289,6 +289,20 @@ impl Schemas {
         })
     }
 
+    /// Organisations by the short names people write (経産省), codes it does not know as they are.
+    pub fn short_names(&self, codes: &[Value]) -> Vec<String> {
+        codes
+            .iter()
+            .map(|code| {
+                let code = code
+                    .as_str()
+                    .map_or_else(|| code.to_string(), str::to_string);
+                self.organisation(&code)
+                    .map_or(code, |org| org.short_name.clone())
+            })
+            .collect()
+    }
+
     /// A stable fingerprint of the sheets, columns, types and allowed values of one kind of
     /// workbook (FNV-1a, 64 bits, in hex): what a template was made from.
     pub fn fingerprint(&self, workbook: &str) -> String {

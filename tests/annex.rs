@@ -3,20 +3,7 @@
 
 mod support;
 
-use std::io::Read;
-
-use support::Workdir;
-
-fn part(xlsx: &std::path::Path, name: &str) -> String {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
-    let mut text = String::new();
-    archive
-        .by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
-}
+use support::{xlsx_part, Workdir};
 
 #[test]
 fn the_annex_in_markdown() {
@@ -31,7 +18,7 @@ fn the_annex_sheet_prints_like_a_council_document() {
     let work = Workdir::seeded(|_| {});
     work.run(&["build", "-o", "out"]).expect_code(0);
     let xlsx = work.path("out/annex.xlsx");
-    let workbook = part(&xlsx, "xl/workbook.xml");
+    let workbook = xlsx_part(&xlsx, "xl/workbook.xml");
     let first = workbook.find("<sheet ").unwrap();
     assert!(
         workbook[first..].starts_with(r#"<sheet name="別添""#),
@@ -43,7 +30,7 @@ fn the_annex_sheet_prints_like_a_council_document() {
         ),
         "{workbook}"
     );
-    let annex = part(&xlsx, "xl/worksheets/sheet1.xml");
+    let annex = xlsx_part(&xlsx, "xl/worksheets/sheet1.xml");
     for expected in [
         r#"orientation="landscape""#,
         r#"paperSize="9""#,
@@ -57,12 +44,12 @@ fn the_annex_sheet_prints_like_a_council_document() {
         annex.contains("<mergeCell ref=\"A"),
         "no merged issue cells"
     );
-    let figures = part(&xlsx, "xl/worksheets/sheet2.xml");
+    let figures = xlsx_part(&xlsx, "xl/worksheets/sheet2.xml");
     assert!(
         figures.contains("<drawing "),
         "the figures sheet has no chart"
     );
-    let chart = part(&xlsx, "xl/charts/chart1.xml");
+    let chart = xlsx_part(&xlsx, "xl/charts/chart1.xml");
     assert!(
         chart.contains("<c:barChart>") && chart.contains("内数"),
         "{chart}"

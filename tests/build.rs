@@ -173,16 +173,9 @@ fn a_wrong_command_exits_with_2() {
 #[test]
 fn another_schema_folder_changes_the_rules() {
     let work = Workdir::seeded(|_| {});
-    let folder = work.path("schemas");
-    std::fs::create_dir_all(&folder).unwrap();
-    for entry in std::fs::read_dir(repo().join("schemas")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, folder.join(path.file_name().unwrap())).unwrap();
-    }
-    let kpi_path = folder.join("kpi.schema.json");
-    let mut kpi: Value = read_json(&kpi_path);
-    kpi["properties"]["value"]["maximum"] = json!(1000);
-    std::fs::write(&kpi_path, serde_json::to_vec(&kpi).unwrap()).unwrap();
+    work.schemas_with("schemas", "kpi.schema.json", |kpi| {
+        kpi["properties"]["value"]["maximum"] = json!(1000)
+    });
     let (status, report) = {
         let run = work.run(&["check", "--format", "json", "--schemas", "schemas", "input"]);
         (run.code(), run.json())

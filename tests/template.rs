@@ -3,21 +3,8 @@
 
 mod support;
 
-use std::io::Read;
-
 use serde_json::{json, Value};
-use support::{read_json, repo, Workdir};
-
-fn part(xlsx: &std::path::Path, name: &str) -> String {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
-    let mut text = String::new();
-    archive
-        .by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
-}
+use support::{read_json, repo, xlsx_part, Workdir};
 
 fn master_path() -> String {
     repo()
@@ -31,7 +18,7 @@ fn a_submission_template_has_lists_messages_formats_and_protection() {
     let work = Workdir::seeded(|_| {});
     work.run(&["template", "--org", "経産省"]).expect_code(0);
     let book = work.path("template-meti.xlsx");
-    let workbook = part(&book, "xl/workbook.xml");
+    let workbook = xlsx_part(&book, "xl/workbook.xml");
     for sheet in [
         r#"<sheet name="取組""#,
         r#"<sheet name="KPI""#,
@@ -40,7 +27,7 @@ fn a_submission_template_has_lists_messages_formats_and_protection() {
     ] {
         assert!(workbook.contains(sheet), "{sheet} missing: {workbook}");
     }
-    let measures = part(&book, "xl/worksheets/sheet1.xml");
+    let measures = xlsx_part(&book, "xl/worksheets/sheet1.xml");
     assert!(
         measures.contains("<formula1>annex_template!$E$2:$E$20</formula1>"),
         "no 論点ID list: {measures}"
@@ -57,19 +44,19 @@ fn a_submission_template_has_lists_messages_formats_and_protection() {
         measures.contains(r#"<pane ySplit="1""#),
         "the header row is not frozen"
     );
-    let kpis = part(&book, "xl/worksheets/sheet2.xml");
+    let kpis = xlsx_part(&book, "xl/worksheets/sheet2.xml");
     assert!(
         kpis.contains(
             "<formula1>\"件,人,社,拠点,品目,回,課題,者,機関,%,円,千円,百万円\"</formula1>"
         ),
         "no unit list"
     );
-    let styles = part(&book, "xl/styles.xml");
+    let styles = xlsx_part(&book, "xl/styles.xml");
     assert!(
         styles.contains(r#"formatCode="0&quot;年度&quot;""#),
         "no fiscal-year format"
     );
-    let issues = part(&book, "xl/worksheets/sheet3.xml");
+    let issues = xlsx_part(&book, "xl/worksheets/sheet3.xml");
     assert!(
         issues.contains("<sheetProtection"),
         "the issue list is not read-only"
@@ -122,17 +109,10 @@ fn a_master_split_into_templates_builds_the_same_master() {
 #[test]
 fn a_submission_from_an_older_template_is_warned_about_with_the_columns_that_changed() {
     let work = Workdir::seeded(|_| {});
-    let folder = work.path("old-schemas");
-    std::fs::create_dir_all(&folder).unwrap();
-    for entry in std::fs::read_dir(repo().join("schemas")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, folder.join(path.file_name().unwrap())).unwrap();
-    }
-    let kpi_path = folder.join("kpi.schema.json");
-    let mut kpi: Value = read_json(&kpi_path);
-    kpi["properties"].as_object_mut().unwrap().remove("note");
-    kpi["properties"]["memo"] = json!({"x-header": "メモ", "type": "string"});
-    std::fs::write(&kpi_path, serde_json::to_vec(&kpi).unwrap()).unwrap();
+    work.schemas_with("old-schemas", "kpi.schema.json", |kpi| {
+        kpi["properties"].as_object_mut().unwrap().remove("note");
+        kpi["properties"]["memo"] = json!({"x-header": "メモ", "type": "string"});
+    });
     work.run(&[
         "template",
         "--org",

@@ -70,21 +70,10 @@ impl Target<'_> {
     }
 
     fn type_error(&self, found: &str) -> CellProblem {
-        let header = &self.field.header;
-        let expected = expected(self.field);
         CellProblem {
             severity: Severity::Error,
             code: self.code("type"),
-            message: Text::new(
-                format!(
-                    "{header} should be {}, but the cell holds {found:?}",
-                    expected.en
-                ),
-                format!(
-                    "「{header}」には{}を入力してください（入力値: {found}）",
-                    expected.ja
-                ),
-            ),
+            message: type_message(self.field, found),
             help: self.help(),
         }
     }
@@ -171,6 +160,22 @@ pub fn expected(field: &Field) -> Text {
             "府省名（経産省、厚労省 など）",
         ),
     }
+}
+
+/// `値 should be a number, but the cell holds "abc"`.
+pub fn type_message(field: &Field, found: &str) -> Text {
+    let header = &field.header;
+    let expected = expected(field);
+    Text::new(
+        format!(
+            "{header} should be {}, but the cell holds {found:?}",
+            expected.en
+        ),
+        format!(
+            "「{header}」には{}を入力してください（入力値: {found}）",
+            expected.ja
+        ),
+    )
 }
 
 /// The description and example of a field, as help for whoever fixes its cell.

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use cell::{display as display_cell, expected, field_help};
+pub use cell::{display as display_cell, field_help, type_message};
 pub use discover::{discover, DiscoverError, Input};
 pub use profile::Profile;
 pub use record::{display_value, Record, SheetLayout};

@@ -6,7 +6,7 @@ use jsonschema::ValidationError;
 use serde_json::Value;
 
 use crate::lang::Text;
-use crate::read::{display_value, expected, field_help, Record};
+use crate::read::{display_value, field_help, type_message, Record};
 use crate::report::Diagnostic;
 use crate::schema::{Field, Schemas};
 
@@ -96,19 +96,7 @@ fn message(kind: &ValidationErrorKind, field: &Field, found: &str) -> Text {
             format!("{header} is required, but the cell is empty"),
             format!("「{header}」は必須ですが、空欄です"),
         ),
-        ValidationErrorKind::Type { .. } => {
-            let expected = expected(field);
-            Text::new(
-                format!(
-                    "{header} should be {}, but the cell holds {found:?}",
-                    expected.en
-                ),
-                format!(
-                    "「{header}」には{}を入力してください（入力値: {found}）",
-                    expected.ja
-                ),
-            )
-        }
+        ValidationErrorKind::Type { .. } => type_message(field, found),
         ValidationErrorKind::Pattern { .. } => Text::new(
             format!("{found:?} is not in the form {header} takes"),
             format!("「{header}」の形式が正しくありません（入力値: {found}）"),

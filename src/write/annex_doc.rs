@@ -141,15 +141,7 @@ fn measure(node: &Value, schemas: &Schemas) -> MeasureDoc {
     if node.get("relisted_from").is_some() {
         title.push_str("（再掲）");
     }
-    let ministries = list(node, "ministries")
-        .iter()
-        .map(|code| {
-            let code = display_value(code);
-            schemas
-                .organisation(&code)
-                .map_or(code.clone(), |org| org.short_name.clone())
-        })
-        .collect();
+    let ministries = schemas.short_names(list(node, "ministries"));
     let kpis = list(node, "kpis");
     MeasureDoc {
         title,

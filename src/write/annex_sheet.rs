@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::annex_doc::{grouped, AnnexDoc, MeasureDoc};
 use super::markdown::TITLE;
+use super::master::nodes_at;
 use crate::read::display_value;
 
 /// Column widths of 別添, in characters: 論点, 取組, 担当府省.
@@ -204,19 +205,7 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
         sheet.set_column_width(column as u16, width)?;
     }
     let number = styles.text.clone().set_num_format("#,##0.##");
-    let measures = ["challenges", "sections", "issues", "measures"]
-        .iter()
-        .fold(vec![master], |level, key| {
-            level
-                .into_iter()
-                .flat_map(|node| {
-                    node.get(*key)
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                })
-                .collect()
-        });
+    let measures = nodes_at(master, &["challenges", "sections", "issues", "measures"]);
     let mut row = 1;
     let mut pairs = Vec::new();
     for measure in measures {

@@ -99,6 +99,22 @@ impl<'a> Nest<'a> {
     }
 }
 
+/// The nodes at the end of a path of list names: `["challenges", "sections"]` gives every
+/// section of every challenge, in order.
+pub fn nodes_at<'a>(master: &'a Value, path: &[&str]) -> Vec<&'a Value> {
+    path.iter().fold(vec![master], |level, key| {
+        level
+            .into_iter()
+            .flat_map(|node| {
+                node.get(*key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .collect()
+    })
+}
+
 /// Compares ids the way people count: runs of digits by their value, the rest as text.
 pub fn natural_order(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a, b);

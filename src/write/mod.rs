@@ -14,7 +14,7 @@ mod xlsx;
 pub use annex_doc::AnnexDoc;
 pub use atomic::write_atomic;
 pub use markdown::render as markdown;
-pub use master::{build_master, natural_order};
+pub use master::{build_master, natural_order, nodes_at};
 pub use sheets::{workbook_from_rows, SheetsError};
 pub use template::{template_bytes, Audience};
 pub use xlsx::workbook_bytes;

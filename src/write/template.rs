@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
 };
 use serde_json::Value;
 
+use super::master::nodes_at;
 use super::xlsx::stable_properties;
 use crate::read::display_value;
 use crate::schema::{column_list, Entity, Field, Schemas, ValueKind, INFO_SHEET, TEMPLATE_VERSION};
@@ -69,20 +70,6 @@ pub fn template_bytes(
     workbook.save_to_buffer()
 }
 
-fn collect<'a>(master: &'a Value, path: &[&str]) -> Vec<&'a Value> {
-    path.iter().fold(vec![master], |level, key| {
-        level
-            .into_iter()
-            .flat_map(|node| {
-                node.get(*key)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-            })
-            .collect()
-    })
-}
-
 /// Where an entity's rows sit in the master: the plurals from the root down.
 fn master_path<'a>(entity: &'a Entity, schemas: &'a Schemas) -> Vec<&'a str> {
     let mut path = vec![entity.plural.as_str()];
@@ -105,7 +92,7 @@ fn rows_for<'a>(
     audience: &Audience,
     master: &'a Value,
 ) -> Vec<&'a Value> {
-    let mut rows = collect(master, &master_path(entity, schemas));
+    let mut rows = nodes_at(master, &master_path(entity, schemas));
     if let Audience::Organisation(code) = audience {
         let prefix = format!("{code}-");
         rows.retain(|row| {
@@ -146,7 +133,7 @@ impl Lists {
             if columns.iter().any(|(name, _)| name == target) {
                 continue;
             }
-            let keys = collect(master, &master_path(entity, schemas))
+            let keys = nodes_at(master, &master_path(entity, schemas))
                 .into_iter()
                 .filter_map(|row| row.get(&entity.key).and_then(Value::as_str))
                 .map(str::to_string)
@@ -348,16 +335,12 @@ fn write_value(
             sheet.write_boolean_with_format(row, column, *answer, format)?;
         }
         (Value::Array(codes), _) => {
-            let names: Vec<String> = codes
-                .iter()
-                .map(|code| {
-                    let code = display_value(code);
-                    schemas
-                        .organisation(&code)
-                        .map_or(code.clone(), |o| o.short_name.clone())
-                })
-                .collect();
-            sheet.write_string_with_format(row, column, names.join("、"), format)?;
+            sheet.write_string_with_format(
+                row,
+                column,
+                schemas.short_names(codes).join("、"),
+                format,
+            )?;
         }
         (other, _) => {
             sheet.write_string_with_format(row, column, display_value(other), format)?;
@@ -390,7 +373,7 @@ fn write_issue_list(sheet: &mut Worksheet, master: &Value) -> Result<(), XlsxErr
         sheet.set_column_width(column as u16, *width)?;
     }
     let mut row = 1;
-    for section in collect(master, &["challenges", "sections"]) {
+    for section in nodes_at(master, &["challenges", "sections"]) {
         for issue in section
             .get("issues")
             .and_then(Value::as_array)

@@ -128,16 +128,9 @@ pub fn stable_properties(title: &str) -> Result<DocProperties, XlsxError> {
 /// Organisations by their short names (what people write); everything else as it reads.
 fn shown_value(value: &Value, kind: &ValueKind, schemas: &Schemas) -> String {
     match (kind, value) {
-        (ValueKind::Organisations { .. }, Value::Array(codes)) => codes
-            .iter()
-            .map(|code| {
-                let code = display_value(code);
-                schemas
-                    .organisation(&code)
-                    .map_or(code.clone(), |org| org.short_name.clone())
-            })
-            .collect::<Vec<_>>()
-            .join("、"),
+        (ValueKind::Organisations { .. }, Value::Array(codes)) => {
+            schemas.short_names(codes).join("、")
+        }
         _ => display_value(value),
     }
 }

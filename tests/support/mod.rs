@@ -216,6 +216,35 @@ pub fn places(report: &Value) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
+/// A part of an xlsx file (a zip), as text: `xl/workbook.xml`.
+pub fn xlsx_part(xlsx: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+impl Workdir {
+    /// A copy of the repository's schemas in `relative`, with `change` applied to one of them.
+    pub fn schemas_with(&self, relative: &str, file: &str, change: impl FnOnce(&mut Value)) {
+        let folder = self.path(relative);
+        std::fs::create_dir_all(&folder).unwrap();
+        for entry in std::fs::read_dir(repo().join("schemas")).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, folder.join(path.file_name().unwrap())).unwrap();
+        }
+        let path = folder.join(file);
+        let mut schema = read_json(&path);
+        change(&mut schema);
+        std::fs::write(&path, serde_json::to_vec(&schema).unwrap()).unwrap();
+    }
+}
+
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
