@@ -7,6 +7,7 @@ pub mod era;
 mod hidden;
 mod profile;
 mod record;
+mod rows;
 mod template_info;
 pub mod values;
 mod workbook;

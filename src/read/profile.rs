@@ -3,11 +3,11 @@
 //! 総務省「統計表における機械判読可能なデータの表記方法の統一ルール」(2020) チェック項目 and
 //! デジタル庁「行政データにおける機械可読性に関するルール」 level 1, which restates them.
 
-use calamine::{Data, Dimensions, Range, SheetVisible};
+use calamine::{Dimensions, SheetVisible};
 
 use crate::lang::Text;
 use crate::report::{cell_name, column_name, Diagnostic, Location};
-use crate::schema::{Entity, ValueKind, INFO_SHEET};
+use crate::schema::{Field, ValueKind, INFO_SHEET};
 
 use super::hidden::Hidden;
 use super::record::SheetLayout;
@@ -126,104 +126,95 @@ pub fn merged_cells(layout: &SheetLayout, merges: &[Dimensions]) -> Vec<Diagnost
         .collect()
 }
 
-/// Formulas in data rows, where a value belongs.
-pub fn formulas(layout: &SheetLayout, formulas: &Range<String>) -> Vec<Diagnostic> {
+/// Formulas in data rows, where a value belongs; `formulas` are (0-based row, column, formula).
+pub fn formulas(layout: &SheetLayout, formulas: &[(u32, u32, String)]) -> Vec<Diagnostic> {
     formulas
-        .used_cells()
-        .filter(|(_, _, formula)| !formula.is_empty())
-        .filter_map(|(row, column, formula)| {
-            let (first_row, first_column) = formulas.start()?;
-            let (row, column) = (first_row + row as u32, first_column + column as u32);
-            (row > 0).then(|| {
-                warning(
-                    "mr.formula",
-                    Location {
-                        row: Some(row + 1),
-                        column: Some(column),
-                        ..Location::sheet(&layout.file, &layout.sheet)
-                    },
-                    rule("1-7", "数式"),
-                    Text::new(format!("the cell holds the formula ={formula}"), format!("セルに数式 ={formula} が入っています")),
-                    Text::new(
-                        "Replace the formula by its value (Copy, then Paste Special › Values).",
-                        "数式を値に置き換えてください（コピーして「形式を選択して貼り付け › 値」）。",
-                    ),
-                )
-            })
+        .iter()
+        .filter(|(row, _, _)| *row > 0)
+        .map(|(row, column, formula)| {
+            warning(
+                "mr.formula",
+                Location {
+                    row: Some(row + 1),
+                    column: Some(*column),
+                    ..Location::sheet(&layout.file, &layout.sheet)
+                },
+                rule("1-7", "数式"),
+                Text::new(
+                    format!("the cell holds the formula ={formula}"),
+                    format!("セルに数式 ={formula} が入っています"),
+                ),
+                Text::new(
+                    "Replace the formula by its value (Copy, then Paste Special › Values).",
+                    "数式を値に置き換えてください（コピーして「形式を選択して貼り付け › 値」）。",
+                ),
+            )
         })
         .collect()
 }
 
-/// Text cells of the data rows: spaces or line breaks used for layout, platform-dependent
+/// A text cell of a data row: spaces or line breaks used for layout, platform-dependent
 /// characters.
-pub fn text_cells(layout: &SheetLayout, entity: &Entity, range: &Range<Data>) -> Vec<Diagnostic> {
-    let Some((first_row, first_column)) = range.start() else {
-        return Vec::new();
-    };
+pub fn text_cell(
+    layout: &SheetLayout,
+    field: &Field,
+    row: u32,
+    column: u32,
+    text: &str,
+) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    for (offset, cells) in range.rows().enumerate() {
-        let row = first_row + offset as u32;
-        if row == 0 {
-            continue;
-        }
-        for (index, field) in entity.fields.iter().enumerate() {
-            let Some(column) = layout.columns.get(index).copied().flatten() else {
-                continue;
-            };
-            let Some(Data::String(text)) = column
-                .checked_sub(first_column)
-                .and_then(|c| cells.get(c as usize))
-            else {
-                continue;
-            };
-            let at = Location {
-                row: Some(row + 1),
-                column: Some(column),
-                header: Some(field.header.clone()),
-                ..Location::sheet(&layout.file, &layout.sheet)
-            };
-            let free_text = matches!(
-                field.kind,
-                ValueKind::Text | ValueKind::Organisations { .. }
-            );
-            if has_layout_spacing(text, free_text) {
-                found.push(
-                    warning(
-                        "mr.spacing",
-                        at.clone(),
-                        rule("1-5", "スペースや改行による体裁"),
-                        Text::new(
-                            format!("{} uses spaces or line breaks for layout", field.header),
-                            format!("「{}」でスペースや改行を体裁のために使っています", field.header),
-                        ),
-                        Text::new(
-                            "Remove leading and trailing spaces, runs of spaces and full-width spaces; use line breaks only inside long text.",
-                            "前後のスペース、連続したスペース、全角スペースを削除してください。改行は長い文章の中だけにしてください。",
-                        ),
-                    )
-                    .with_found(text.clone()),
-                );
-            }
-            let dependent: String = text.chars().filter(|c| is_platform_dependent(*c)).collect();
-            if !dependent.is_empty() {
-                found.push(
-                    warning(
-                        "mr.platform_character",
-                        at,
-                        rule("1-10", "機種依存文字"),
-                        Text::new(
-                            format!("{} uses platform-dependent characters: {dependent}", field.header),
-                            format!("「{}」に機種依存文字 {dependent} が使われています", field.header),
-                        ),
-                        Text::new(
-                            "Write them with ordinary characters: ① → (1), Ⅲ → III, ㈱ → (株), ㎡ → m2.",
-                            "通常の文字で書いてください（① → (1)、Ⅲ → III、㈱ → (株)、㎡ → m2 など）。",
-                        ),
-                    )
-                    .with_found(text.clone()),
-                );
-            }
-        }
+    let at = Location {
+        row: Some(row),
+        column: Some(column),
+        header: Some(field.header.clone()),
+        ..Location::sheet(&layout.file, &layout.sheet)
+    };
+    let free_text = matches!(
+        field.kind,
+        ValueKind::Text | ValueKind::Organisations { .. }
+    );
+    if has_layout_spacing(text, free_text) {
+        found.push(
+            warning(
+                "mr.spacing",
+                at.clone(),
+                rule("1-5", "スペースや改行による体裁"),
+                Text::new(
+                    format!("{} uses spaces or line breaks for layout", field.header),
+                    format!("「{}」でスペースや改行を体裁のために使っています", field.header),
+                ),
+                Text::new(
+                    "Remove leading and trailing spaces, runs of spaces and full-width spaces; use line breaks only inside long text.",
+                    "前後のスペース、連続したスペース、全角スペースを削除してください。改行は長い文章の中だけにしてください。",
+                ),
+            )
+            .with_found(text),
+        );
+    }
+    let dependent: String = text.chars().filter(|c| is_platform_dependent(*c)).collect();
+    if !dependent.is_empty() {
+        found.push(
+            warning(
+                "mr.platform_character",
+                at,
+                rule("1-10", "機種依存文字"),
+                Text::new(
+                    format!(
+                        "{} uses platform-dependent characters: {dependent}",
+                        field.header
+                    ),
+                    format!(
+                        "「{}」に機種依存文字 {dependent} が使われています",
+                        field.header
+                    ),
+                ),
+                Text::new(
+                    "Write them with ordinary characters: ① → (1), Ⅲ → III, ㈱ → (株), ㎡ → m2.",
+                    "通常の文字で書いてください（① → (1)、Ⅲ → III、㈱ → (株)、㎡ → m2 など）。",
+                ),
+            )
+            .with_found(text),
+        );
     }
     found
 }

@@ -4,28 +4,25 @@
 
 use std::sync::Arc;
 
-use calamine::{Data, Range};
-
 use super::cell::display;
+use super::rows::SheetRows;
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 use crate::schema::{column_list, Schemas, TEMPLATE_VERSION};
 
-/// The key/value rows of the template's hidden sheet.
-fn entries(range: &Range<Data>) -> Vec<(String, String)> {
-    range
-        .rows()
-        .filter_map(|row| Some((display(row.first()?), display(row.get(1)?))))
-        .collect()
-}
+/// How many rows of the hidden sheet hold the template's identity; the lists follow.
+const IDENTITY_ROWS: usize = 16;
 
 pub fn check(
     file: &Arc<str>,
     sheet: &Arc<str>,
-    range: &Range<Data>,
+    rows: SheetRows,
     schemas: &Schemas,
 ) -> Option<Diagnostic> {
-    let entries = entries(range);
+    let entries: Vec<(String, String)> = rows
+        .take(IDENTITY_ROWS)
+        .filter_map(|row| Some((display(row.get(0)?), display(row.get(1)?))))
+        .collect();
     let value = |key: &str| {
         entries
             .iter()

@@ -7,9 +7,7 @@ use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{
-    open_workbook_auto, open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets,
-};
+use calamine::{open_workbook_auto, open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
 use serde_json::{Map, Value};
 
 use super::cell::{self, field_help, Target};
@@ -17,6 +15,7 @@ use super::discover::Input;
 use super::hidden::hidden_rows_and_columns;
 use super::profile::{self as machine_readable, Profile};
 use super::record::{row_snippet, Record, SheetLayout};
+use super::rows::{formulas, sheet_rows, Row, SheetRows};
 use super::template_info;
 use crate::lang::Text;
 use crate::report::{cell_name, Diagnostic, Location, Severity};
@@ -135,11 +134,11 @@ fn read_sheets<RS: Read + Seek>(
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
     if let Some(name) = by_label.get(&normalize_label(INFO_SHEET)) {
-        if let Ok(range) = workbook.worksheet_range(name) {
+        if let Ok(rows) = sheet_rows(&mut workbook, name) {
             let sheet: Arc<str> = name.as_str().into();
             outcome
                 .diagnostics
-                .extend(template_info::check(&input.shown, &sheet, &range, schemas));
+                .extend(template_info::check(&input.shown, &sheet, rows, schemas));
         }
     }
     let wants_profile = profile == Profile::MachineReadable;
@@ -159,39 +158,57 @@ fn read_sheets<RS: Read + Seek>(
     for (entity, name) in found {
         let sheet: Arc<str> = name.as_str().into();
         let merges = merged_regions(&mut workbook, &name);
-        match workbook.worksheet_range(&name) {
-            Ok(mut range) => {
-                spread_merged_values(&mut range, &merges);
-                let layout = read_sheet(&range, input, sheet, entity, schemas, outcome);
-                if let (true, Some(layout), Some(spec)) =
-                    (wants_profile, layout, schemas.entities.get(entity))
-                {
-                    let diagnostics = &mut outcome.diagnostics;
-                    diagnostics.extend(machine_readable::merged_cells(&layout, &merges));
-                    if let Some(hidden) = hidden.get(&name) {
-                        diagnostics
-                            .extend(machine_readable::hidden_rows_and_columns(&layout, hidden));
-                    }
-                    diagnostics.extend(machine_readable::text_cells(&layout, spec, &range));
-                    if let Ok(formulas) = workbook.worksheet_formula(&name) {
-                        diagnostics.extend(machine_readable::formulas(&layout, &formulas));
-                    }
+        let layout = match sheet_rows(&mut workbook, &name) {
+            Ok(mut rows) => {
+                let target = SheetTarget {
+                    input,
+                    sheet: sheet.clone(),
+                    entity,
+                    schemas,
+                    profile,
+                };
+                let layout = read_sheet(&mut rows, &merges, &target, outcome);
+                if let Some(error) = rows.error() {
+                    outcome
+                        .diagnostics
+                        .push(sheet_unreadable(input, &sheet, error));
                 }
+                layout
             }
-            Err(error) => outcome.diagnostics.push(Diagnostic::error(
-                "sheet.unreadable",
-                Location::sheet(&input.shown, &sheet),
-                Text::new(
-                    format!("cannot read the sheet: {error}"),
-                    format!("シートを読み込めません: {error}"),
-                ),
-                Text::new(
-                    "Open the workbook in Excel or LibreOffice and save it again as .xlsx.",
-                    "Excel または LibreOffice で開いて .xlsx として保存し直してください。",
-                ),
-            )),
+            Err(error) => {
+                outcome
+                    .diagnostics
+                    .push(sheet_unreadable(input, &sheet, &error));
+                None
+            }
+        };
+        if let (true, Some(layout)) = (wants_profile, layout) {
+            let diagnostics = &mut outcome.diagnostics;
+            diagnostics.extend(machine_readable::merged_cells(&layout, &merges));
+            if let Some(hidden) = hidden.get(&name) {
+                diagnostics.extend(machine_readable::hidden_rows_and_columns(&layout, hidden));
+            }
+            diagnostics.extend(machine_readable::formulas(
+                &layout,
+                &formulas(&mut workbook, &name),
+            ));
         }
     }
+}
+
+fn sheet_unreadable(input: &Input, sheet: &Arc<str>, error: &str) -> Diagnostic {
+    Diagnostic::error(
+        "sheet.unreadable",
+        Location::sheet(&input.shown, sheet),
+        Text::new(
+            format!("cannot read the sheet: {error}"),
+            format!("シートを読み込めません: {error}"),
+        ),
+        Text::new(
+            "Open the workbook in Excel or LibreOffice and save it again as .xlsx.",
+            "Excel または LibreOffice で開いて .xlsx として保存し直してください。",
+        ),
+    )
 }
 
 fn unrecognised<'a>(
@@ -278,85 +295,111 @@ fn merged_regions<RS: Read + Seek>(workbook: &mut Sheets<RS>, sheet: &str) -> Ve
     }
 }
 
-/// A merged range's value belongs to every row the range spans: it is copied down the range's
+/// A merged range's value belongs to every row the range spans: it is carried down the range's
 /// first column. Other columns of the range stay empty, and merges in the header row are left
 /// alone, so a merge never invents a column.
-fn spread_merged_values(range: &mut Range<Data>, merges: &[Dimensions]) {
-    for merge in merges {
-        let (top, column) = merge.start;
-        if top == 0 || merge.end.0 <= top {
-            continue;
+struct MergeCarry<'a> {
+    merges: &'a [Dimensions],
+    /// (column, last row, value) of the merges the stream is inside.
+    active: Vec<(u32, u32, Data)>,
+}
+
+impl<'a> MergeCarry<'a> {
+    fn new(merges: &'a [Dimensions]) -> Self {
+        MergeCarry {
+            merges,
+            active: Vec::new(),
         }
-        let Some(value) = range.get_value((top, column)).cloned() else {
-            continue;
-        };
-        for row in top + 1..=merge.end.0 {
-            if range.get_value((row, column)).is_some() {
-                range.set_value((row, column), value.clone());
+    }
+
+    fn apply(&mut self, row: &mut Row) {
+        self.active.retain(|(_, last, _)| *last >= row.index);
+        for (column, _, value) in &self.active {
+            if row.get(*column).is_none_or(is_blank) {
+                row.set(*column, value.clone());
+            }
+        }
+        for merge in self.merges {
+            let (top, column) = merge.start;
+            if top == 0 || top != row.index || merge.end.0 <= top {
+                continue;
+            }
+            if let Some(value) = row.get(column) {
+                self.active.push((column, merge.end.0, value.clone()));
             }
         }
     }
 }
 
+/// What one sheet is read for.
+struct SheetTarget<'a> {
+    input: &'a Input,
+    sheet: Arc<str>,
+    entity: usize,
+    schemas: &'a Schemas,
+    profile: Profile,
+}
+
 /// Read one sheet's rows into records; returns its layout.
 fn read_sheet(
-    range: &Range<Data>,
-    input: &Input,
-    sheet: Arc<str>,
-    entity_index: usize,
-    schemas: &Schemas,
+    rows: &mut SheetRows,
+    merges: &[Dimensions],
+    target: &SheetTarget,
     outcome: &mut FileOutcome,
 ) -> Option<Arc<SheetLayout>> {
-    let entity = schemas.entities.get(entity_index)?;
-    let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let header_row = if first_row == 0 {
-        range.rows().next()
-    } else {
-        None
-    };
+    let SheetTarget {
+        input,
+        schemas,
+        profile,
+        ..
+    } = *target;
+    let entity = schemas.entities.get(target.entity)?;
+    let mut rows = rows.peekable();
+    let header = rows.next_if(|row| row.index == 0);
+    let header_cells = header.as_ref().map_or(&[][..], |row| row.cells.as_slice());
     let columns = match_headers(
-        header_row.unwrap_or(&[]),
-        first_column,
+        header_cells,
         entity,
         input,
-        &sheet,
+        &target.sheet,
         &mut outcome.diagnostics,
     );
     let layout = Arc::new(SheetLayout {
         file: input.shown.clone(),
-        sheet,
-        entity: entity_index,
+        sheet: target.sheet.clone(),
+        entity: target.entity,
         columns,
     });
     report_missing_columns(&layout, entity, &mut outcome.diagnostics);
     outcome.sheets.push(layout.clone());
-    let data_rows = range
-        .rows()
-        .enumerate()
-        .skip(usize::from(header_row.is_some()));
-    for (offset, cells) in data_rows {
-        if cells.iter().all(is_blank) {
+    let mut carry = MergeCarry::new(merges);
+    for mut cells in rows {
+        carry.apply(&mut cells);
+        if cells.cells.iter().all(|(_, cell)| is_blank(cell)) {
             continue;
         }
-        let row = first_row.saturating_add(offset as u32).saturating_add(1);
-        let target = |field| Target {
-            schemas,
-            entity,
-            field,
-        };
+        let row = cells.index.saturating_add(1);
         let mut values = Map::new();
         let mut problems = Vec::new();
         let mut rejected = Vec::new();
         for (index, field) in entity.fields.iter().enumerate() {
-            let cell = layout
-                .columns
-                .get(index)
-                .copied()
-                .flatten()
-                .and_then(|column| column.checked_sub(first_column))
-                .and_then(|c| cells.get(c as usize))
-                .unwrap_or(&Data::Empty);
-            let converted = cell::convert(cell, &target(field));
+            let column = layout.columns.get(index).copied().flatten();
+            let cell = column.and_then(|c| cells.get(c)).unwrap_or(&Data::Empty);
+            if let (Profile::MachineReadable, Some(column), Data::String(text)) =
+                (profile, column, cell)
+            {
+                outcome.diagnostics.extend(machine_readable::text_cell(
+                    &layout, field, row, column, text,
+                ));
+            }
+            let converted = cell::convert(
+                cell,
+                &Target {
+                    schemas,
+                    entity,
+                    field,
+                },
+            );
             match (converted.value, &converted.problem, &field.default) {
                 (Some(value), _, _) => {
                     values.insert(field.key.clone(), value);
@@ -409,8 +452,7 @@ fn is_blank(cell: &Data) -> bool {
 
 /// Find each field's column in the header row; warn about headers no field has.
 fn match_headers(
-    headers: &[Data],
-    first_column: u32,
+    headers: &[(u32, Data)],
     entity: &Entity,
     input: &Input,
     sheet: &Arc<str>,
@@ -422,8 +464,8 @@ fn match_headers(
         .map(|field| (normalize_label(&field.header), normalize_label(&field.key)))
         .collect();
     let mut columns = vec![None; entity.fields.len()];
-    for (offset, header) in headers.iter().enumerate() {
-        let column = first_column.saturating_add(offset as u32);
+    for (column, header) in headers {
+        let column = *column;
         let written = cell::display(header);
         if written.trim().is_empty() {
             continue;

@@ -1,0 +1,247 @@
+//! A sheet as a stream of rows. `.xlsx`, `.xlsm` and `.xlsb` sheets are streamed cell by cell, so
+//! memory stays bounded whatever the sheet's size and however far away its last cell is; the
+//! other formats are read whole by calamine and then walked the same way.
+
+use std::io::{Read, Seek};
+
+use calamine::{Data, DataRef, Range, Reader, Sheets};
+
+/// One row: its 0-based index, and its non-empty cells as (0-based column, value), columns
+/// ascending.
+pub struct Row {
+    pub index: u32,
+    pub cells: Vec<(u32, Data)>,
+}
+
+impl Row {
+    pub fn get(&self, column: u32) -> Option<&Data> {
+        self.cells
+            .binary_search_by_key(&column, |(c, _)| *c)
+            .ok()
+            .and_then(|at| self.cells.get(at))
+            .map(|(_, value)| value)
+    }
+
+    pub fn set(&mut self, column: u32, value: Data) {
+        match self.cells.binary_search_by_key(&column, |(c, _)| *c) {
+            Ok(at) => {
+                if let Some(cell) = self.cells.get_mut(at) {
+                    cell.1 = value;
+                }
+            }
+            Err(at) => self.cells.insert(at, (column, value)),
+        }
+    }
+}
+
+/// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
+/// early and says so through [`SheetRows::error`].
+pub struct SheetRows<'a> {
+    cells: Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + 'a>,
+    next: Option<(u32, u32, Data)>,
+    error: Option<String>,
+}
+
+impl SheetRows<'_> {
+    /// The error that ended the stream early, if one did.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+
+impl Iterator for SheetRows<'_> {
+    type Item = Row;
+
+    fn next(&mut self) -> Option<Row> {
+        let (index, column, value) = match self.next.take() {
+            Some(cell) => cell,
+            None => match self.cells.next()? {
+                Ok(cell) => cell,
+                Err(error) => {
+                    self.error = Some(error);
+                    return None;
+                }
+            },
+        };
+        let mut row = Row {
+            index,
+            cells: vec![(column, value)],
+        };
+        loop {
+            match self.cells.next() {
+                Some(Ok((r, c, value))) if r == index => row.set(c, value),
+                Some(Ok(other)) => {
+                    self.next = Some(other);
+                    break;
+                }
+                Some(Err(error)) => {
+                    self.error = Some(error);
+                    break;
+                }
+                None => break,
+            }
+        }
+        Some(row)
+    }
+}
+
+fn keep(value: &Data) -> bool {
+    !matches!(value, Data::Empty)
+}
+
+/// Streams the cells of a reader's `next_cell` until it ends or fails.
+fn stream<'a, E: std::fmt::Display>(
+    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E> + 'a,
+) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + 'a> {
+    let mut done = false;
+    Box::new(std::iter::from_fn(move || {
+        // A reader asked again after its end or an error reports a spurious error.
+        while !done {
+            match next_cell() {
+                Ok(Some(cell)) => {
+                    let (row, column) = cell.get_position();
+                    let value = Data::from(cell.get_value().clone());
+                    if keep(&value) {
+                        return Some(Ok((row, column, value)));
+                    }
+                }
+                Ok(None) => done = true,
+                Err(error) => {
+                    done = true;
+                    return Some(Err(error.to_string()));
+                }
+            }
+        }
+        None
+    }))
+}
+
+fn from_range(range: Range<Data>) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>>> {
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    let cells: Vec<_> = range
+        .used_cells()
+        .filter(|(_, _, value)| keep(value))
+        .map(|(r, c, value)| Ok((first_row + r as u32, first_column + c as u32, value.clone())))
+        .collect();
+    Box::new(cells.into_iter())
+}
+
+/// The rows of the named sheet.
+pub fn sheet_rows<'a, RS: Read + Seek>(
+    workbook: &'a mut Sheets<RS>,
+    name: &str,
+) -> Result<SheetRows<'a>, String> {
+    let cells = match workbook {
+        Sheets::Xlsx(xlsx) => {
+            let mut reader = xlsx
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            stream(move || reader.next_cell())
+        }
+        Sheets::Xlsb(xlsb) => {
+            let mut reader = xlsb
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            stream(move || reader.next_cell())
+        }
+        other => from_range(other.worksheet_range(name).map_err(|e| e.to_string())?),
+    };
+    Ok(SheetRows {
+        cells,
+        next: None,
+        error: None,
+    })
+}
+
+/// The formulas of the named sheet, as (0-based row, 0-based column, formula).
+pub fn formulas<RS: Read + Seek>(workbook: &mut Sheets<RS>, name: &str) -> Vec<(u32, u32, String)> {
+    let mut found = Vec::new();
+    let mut collect = |cell: calamine::Cell<String>| {
+        let (row, column) = cell.get_position();
+        if !cell.get_value().is_empty() {
+            found.push((row, column, cell.get_value().clone()));
+        }
+    };
+    match workbook {
+        Sheets::Xlsx(xlsx) => {
+            if let Ok(mut reader) = xlsx.worksheet_cells_reader(name) {
+                while let Ok(Some(cell)) = reader.next_formula() {
+                    collect(cell);
+                }
+            }
+        }
+        Sheets::Xlsb(xlsb) => {
+            if let Ok(mut reader) = xlsb.worksheet_cells_reader(name) {
+                while let Ok(Some(cell)) = reader.next_formula() {
+                    collect(cell);
+                }
+            }
+        }
+        other => {
+            if let Ok(range) = other.worksheet_formula(name) {
+                let (first_row, first_column) = range.start().unwrap_or((0, 0));
+                for (r, c, formula) in range.used_cells() {
+                    if !formula.is_empty() {
+                        found.push((
+                            first_row + r as u32,
+                            first_column + c as u32,
+                            formula.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(cells: Vec<(u32, u32, &str)>) -> Vec<(u32, Vec<(u32, String)>)> {
+        let stream = SheetRows {
+            cells: Box::new(
+                cells
+                    .into_iter()
+                    .map(|(r, c, v)| Ok((r, c, Data::String(v.into())))),
+            ),
+            next: None,
+            error: None,
+        };
+        stream
+            .map(|row| {
+                let cells = row
+                    .cells
+                    .into_iter()
+                    .map(|(c, v)| (c, v.to_string()))
+                    .collect();
+                (row.index, cells)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cells_are_grouped_into_rows_with_columns_in_order() {
+        let grouped = rows(vec![(0, 1, "b"), (0, 0, "a"), (3, 2, "c")]);
+        assert_eq!(
+            grouped,
+            [
+                (0, vec![(0, "a".to_string()), (1, "b".to_string())]),
+                (3, vec![(2, "c".to_string())]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stream_that_fails_says_why() {
+        let mut stream = SheetRows {
+            cells: Box::new(vec![Ok((0, 0, Data::Int(1))), Err("broken".to_string())].into_iter()),
+            next: None,
+            error: None,
+        };
+        assert_eq!(stream.next().map(|r| r.index), Some(0));
+        assert!(stream.next().is_none());
+        assert_eq!(stream.error(), Some("broken"));
+    }
+}
