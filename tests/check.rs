@@ -456,3 +456,35 @@ fn a_password_protected_workbook_is_reported_with_how_to_fix_it() {
         "only AMED answers 2-7-01; the rest was checked"
     );
 }
+
+/// Found by fuzzing: calamine panics on this corrupt .xls (cfb.rs, slice index).
+#[test]
+fn a_reader_that_panics_is_reported_for_its_file_and_the_others_still_checked() {
+    let work = Workdir::seeded(|f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!("abc"));
+    let crash =
+        std::fs::read(support::repo().join("tests/fixtures/crashes/calamine-cfb-slice-index.xls"))
+            .unwrap();
+    work.write("input/crash.xls", &crash);
+    let run = work.run(&["check", "--format", "json", "input"]);
+    run.expect_code(1);
+    let found = places(&run.json());
+    assert!(
+        found.contains(&(
+            "file.unreadable".into(),
+            "input/crash.xls".into(),
+            String::new(),
+            String::new()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "kpi.value.type".into(),
+            "input/meti.xlsx".into(),
+            "KPI".into(),
+            "D3".into()
+        )),
+        "{found:?}"
+    );
+    assert_eq!(run.stderr(), "", "nothing extra on stderr");
+}

@@ -12,6 +12,7 @@ mod template_info;
 pub mod values;
 mod workbook;
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -35,16 +36,39 @@ pub struct Reading {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+thread_local! {
+    /// Whether this thread is inside a workbook reader, whose panics become diagnostics.
+    static READING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keep the panics of workbook readers off the terminal: each is caught and reported as a
+/// diagnostic for its file. Any other panic is shown as usual.
+pub fn quiet_reader_panics() {
+    let usual = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !READING.with(Cell::get) {
+            usual(info);
+        }
+    }));
+}
+
+/// Read one file; a panic in the readers becomes a diagnostic for that file.
+fn read_guarded(
+    input: &Input,
+    read: impl FnOnce() -> workbook::FileOutcome,
+) -> workbook::FileOutcome {
+    READING.with(|reading| reading.set(true));
+    let outcome =
+        catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| crashed(input, panic.as_ref()));
+    READING.with(|reading| reading.set(false));
+    outcome
+}
+
 /// Read every input, in parallel, keeping the inputs' order in the result.
 pub fn read_all(inputs: &[Input], schemas: &Schemas, profile: Profile) -> Reading {
     let outcomes: Vec<_> = inputs
         .par_iter()
-        .map(|input| {
-            catch_unwind(AssertUnwindSafe(|| {
-                workbook::read_file(input, schemas, profile)
-            }))
-            .unwrap_or_else(|panic| crashed(input, panic.as_ref()))
-        })
+        .map(|input| read_guarded(input, || workbook::read_file(input, schemas, profile)))
         .collect();
     let mut reading = Reading::default();
     for outcome in outcomes {
@@ -77,5 +101,30 @@ fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> workbook::FileO
                 "Excel または LibreOffice で開いて .xlsx として保存し直してください。直らない場合は提出元に再送を依頼してください。",
             ),
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_reader_becomes_a_diagnostic_for_its_file() {
+        let input = Input {
+            path: "broken.xlsx".into(),
+            shown: "broken.xlsx".into(),
+        };
+        let outcome = read_guarded(&input, || panic!("index out of bounds"));
+        assert_eq!(outcome.diagnostics.len(), 1);
+        let diagnostic = &outcome.diagnostics[0];
+        assert_eq!(
+            (diagnostic.code.as_str(), &*diagnostic.location.file),
+            ("file.unreadable", "broken.xlsx")
+        );
+        assert!(diagnostic.message.en.contains("index out of bounds"));
+        assert!(
+            !READING.with(Cell::get),
+            "the guard is lifted after a panic"
+        );
     }
 }
