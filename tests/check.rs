@@ -457,34 +457,47 @@ fn a_password_protected_workbook_is_reported_with_how_to_fix_it() {
     );
 }
 
-/// Found by fuzzing: calamine panics on this corrupt .xls (cfb.rs, slice index).
+/// Found by fuzzing (tests/fixtures/crashes/): calamine panics on these corrupt files (slice
+/// indexes in cfb.rs, failed assertions); each must be one diagnostic for its file, nothing on
+/// stderr, and the other files still checked.
 #[test]
 fn a_reader_that_panics_is_reported_for_its_file_and_the_others_still_checked() {
-    let work = Workdir::seeded(|f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!("abc"));
-    let crash =
-        std::fs::read(support::repo().join("tests/fixtures/crashes/calamine-cfb-slice-index.xls"))
-            .unwrap();
-    work.write("input/crash.xls", &crash);
-    let run = work.run(&["check", "--format", "json", "input"]);
-    run.expect_code(1);
-    let found = places(&run.json());
-    assert!(
-        found.contains(&(
-            "file.unreadable".into(),
-            "input/crash.xls".into(),
-            String::new(),
-            String::new()
-        )),
-        "{found:?}"
-    );
-    assert!(
-        found.contains(&(
-            "kpi.value.type".into(),
-            "input/meti.xlsx".into(),
-            "KPI".into(),
-            "D3".into()
-        )),
-        "{found:?}"
-    );
-    assert_eq!(run.stderr(), "", "nothing extra on stderr");
+    let crashes = support::repo().join("tests/fixtures/crashes");
+    let mut names: Vec<_> = std::fs::read_dir(&crashes)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4);
+    for name in names {
+        let bytes = std::fs::read(crashes.join(&name)).unwrap();
+        for extension in ["xlsx", "xls", "xlsb", "ods"] {
+            let work =
+                Workdir::seeded(|f| row(f, "meti", "KPI", "METI-001-K2")["value"] = json!("abc"));
+            let file = format!("input/crash.{extension}");
+            work.write(&file, &bytes);
+            let run = work.run(&["check", "--format", "json", "input"]);
+            run.expect_code(1);
+            let found = places(&run.json());
+            let about_crash: Vec<_> = found.iter().filter(|(_, f, _, _)| *f == file).collect();
+            assert!(
+                !about_crash.is_empty(),
+                "{name:?} as {extension}: {found:?}"
+            );
+            assert!(
+                found.contains(&(
+                    "kpi.value.type".into(),
+                    "input/meti.xlsx".into(),
+                    "KPI".into(),
+                    "D3".into()
+                )),
+                "{found:?}"
+            );
+            assert_eq!(
+                run.stderr(),
+                "",
+                "{name:?} as {extension}: nothing extra on stderr"
+            );
+        }
+    }
 }
