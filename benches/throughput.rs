@@ -101,7 +101,7 @@ fn child(what: &str, dir: &Path) {
             let schemas = annex::schema::Schemas::embedded().expect("schemas");
             let inputs = annex::read::discover(&[dir.to_path_buf()]).expect("workload");
             let mut reading =
-                annex::read::read_all(&inputs, &schemas, annex::read::Profile::Contract);
+                annex::read::read_all(&inputs, &schemas, annex::read::ReadOptions::default());
             let diagnostics =
                 annex::validate::validate(&mut reading.records, &reading.sheets, &schemas);
             assert!(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::lang::Lang;
-use crate::read::Profile;
+use crate::read::{Limits, Profile, ReadOptions, DEFAULT_MAX_UNPACKED_MB};
 use crate::report::Format;
 
 const EXAMPLES: &str = "\
@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// Use the schemas in this folder instead of the ones built into annex.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+
+    /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
+    pub max_unpacked_mb: u64,
 }
 
 #[derive(Debug, Args)]
@@ -132,7 +136,7 @@ pub struct Config {
     pub format: Format,
     pub lang: Lang,
     pub deny_warnings: bool,
-    pub profile: Profile,
+    pub read: ReadOptions,
     pub schemas: Option<PathBuf>,
     /// Where to write the master; `None` for a check.
     pub output: Option<PathBuf>,
@@ -158,7 +162,12 @@ impl Cli {
             format: check.format,
             lang: check.lang.unwrap_or_else(Lang::from_env),
             deny_warnings: check.deny_warnings,
-            profile: check.profile,
+            read: ReadOptions {
+                profile: check.profile,
+                limits: Limits {
+                    max_unpacked: check.max_unpacked_mb.saturating_mul(1024 * 1024),
+                },
+            },
             schemas: check.schemas,
             output,
         })

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Config, Job, TemplateConfig};
 use crate::lang::{Lang, Text};
-use crate::read::{discover, read_all, DiscoverError, Profile, Record};
+use crate::read::{discover, read_all, DiscoverError, ReadOptions, Record};
 use crate::report::{Diagnostic, Format, Location, Report, Severity};
 use crate::schema::{SchemaError, Schemas};
 use crate::validate::validate;
@@ -103,7 +103,7 @@ fn template(config: TemplateConfig) -> Result<ExitCode, Fatal> {
         None => {
             let inputs = discover(&config.paths)?;
             build_master(
-                &read_all(&inputs, &schemas, Profile::Contract).records,
+                &read_all(&inputs, &schemas, ReadOptions::default()).records,
                 &schemas,
             )
         }
@@ -140,7 +140,7 @@ fn template(config: TemplateConfig) -> Result<ExitCode, Fatal> {
 fn check(config: Config) -> Result<ExitCode, Fatal> {
     let schemas = load_schemas(config.schemas.as_deref())?;
     let inputs = discover(&config.paths)?;
-    let mut reading = read_all(&inputs, &schemas, config.profile);
+    let mut reading = read_all(&inputs, &schemas, config.read);
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);
     diagnostics.extend(validate(&mut reading.records, &reading.sheets, &schemas));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

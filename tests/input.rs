@@ -11,7 +11,7 @@ use support::{repo, Workdir};
 fn rows_of(folder: &std::path::Path) -> Vec<(String, String, u32, Value)> {
     let schemas = Schemas::embedded().unwrap();
     let inputs = discover(&[folder.to_path_buf()]).unwrap();
-    let reading = read_all(&inputs, &schemas, annex::read::Profile::Contract);
+    let reading = read_all(&inputs, &schemas, annex::read::ReadOptions::default());
     assert!(reading.diagnostics.is_empty(), "{:?}", reading.diagnostics);
     reading
         .records

@@ -1,7 +1,7 @@
 //! Property: any valid master, split into pre-filled templates (the council's and one per
 //! organisation) and read back, gives the same master.
 
-use annex::read::{discover, read_all, Profile};
+use annex::read::{discover, read_all, ReadOptions};
 use annex::schema::Schemas;
 use annex::validate::validate;
 use annex::write::{build_master, natural_order, template_bytes, Audience};
@@ -222,7 +222,7 @@ proptest! {
             std::fs::write(dir.path().join(format!("{name}.xlsx")), bytes).unwrap();
         }
         let inputs = discover(&[dir.path().to_path_buf()]).unwrap();
-        let mut reading = read_all(&inputs, &schemas, Profile::Contract);
+        let mut reading = read_all(&inputs, &schemas, ReadOptions::default());
         let mut problems = reading.diagnostics.clone();
         problems.extend(validate(&mut reading.records, &reading.sheets, &schemas));
         problems.retain(|d| d.code != "issue.no_measures");

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use annex::read::{read_all, Input, Profile};
+use annex::read::{read_all, Input, Profile, ReadOptions};
 use annex::schema::Schemas;
 use annex::validate::validate;
 use libfuzzer_sys::fuzz_target;
@@ -42,6 +42,13 @@ fuzz_target!(|data: &[u8]| {
         shown: "input".into(),
         path,
     };
-    let mut reading = read_all(std::slice::from_ref(&input), schemas, Profile::MachineReadable);
+    let mut reading = read_all(
+        std::slice::from_ref(&input),
+        schemas,
+        ReadOptions {
+            profile: Profile::MachineReadable,
+            ..ReadOptions::default()
+        },
+    );
     let _ = validate(&mut reading.records, &reading.sheets, schemas);
 });

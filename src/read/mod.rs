@@ -5,6 +5,7 @@ mod cell;
 pub mod discover;
 pub mod era;
 mod hidden;
+mod limits;
 mod profile;
 mod record;
 mod rows;
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 
 pub use cell::{display as display_cell, field_help, type_message};
 pub use discover::{discover, DiscoverError, Input};
+pub use limits::{Limits, DEFAULT_MAX_UNPACKED_MB};
 pub use profile::Profile;
 pub use record::{display_value, Record, SheetLayout};
 
@@ -64,11 +66,26 @@ fn read_guarded(
     outcome
 }
 
+/// How a run reads its files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    pub profile: Profile,
+    pub limits: Limits,
+}
+
 /// Read every input, in parallel, keeping the inputs' order in the result.
-pub fn read_all(inputs: &[Input], schemas: &Schemas, profile: Profile) -> Reading {
+pub fn read_all(inputs: &[Input], schemas: &Schemas, options: ReadOptions) -> Reading {
     let outcomes: Vec<_> = inputs
         .par_iter()
-        .map(|input| read_guarded(input, || workbook::read_file(input, schemas, profile)))
+        .map(|input| {
+            read_guarded(input, || match limits::check(input, options.limits) {
+                Some(refused) => workbook::FileOutcome {
+                    diagnostics: vec![refused],
+                    ..workbook::FileOutcome::default()
+                },
+                None => workbook::read_file(input, schemas, options.profile),
+            })
+        })
         .collect();
     let mut reading = Reading::default();
     for outcome in outcomes {
