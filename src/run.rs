@@ -1,12 +1,14 @@
 //! One run, start to end: schemas, files, checks, outputs, report, exit status.
 
 use std::io::{IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{Config, Job, TemplateConfig};
 use crate::lang::{Lang, Text};
-use crate::read::{discover, read_all, DiscoverError, ReadOptions, Record};
+use crate::read::{discover, read_all, read_all_with_progress, DiscoverError, ReadOptions, Record};
 use crate::report::{Diagnostic, Format, Location, Report, Severity};
 use crate::schema::{SchemaError, Schemas};
 use crate::validate::validate;
@@ -140,7 +142,12 @@ fn template(config: TemplateConfig) -> Result<ExitCode, Fatal> {
 fn check(config: Config) -> Result<ExitCode, Fatal> {
     let schemas = load_schemas(config.schemas.as_deref())?;
     let inputs = discover(&config.paths)?;
-    let mut reading = read_all(&inputs, &schemas, config.read);
+    let progress = progress_bar(config.format, inputs.len());
+    let mut reading = read_all_with_progress(&inputs, &schemas, config.read, &|input| {
+        progress.set_message(input.shown.to_string());
+        progress.inc(1);
+    });
+    progress.finish_and_clear();
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);
     diagnostics.extend(validate(&mut reading.records, &reading.sheets, &schemas));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -189,6 +196,18 @@ fn check(config: Config) -> Result<ExitCode, Fatal> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A bar on stderr while files are read, for a person at a terminal; nothing otherwise.
+fn progress_bar(format: Format, files: usize) -> ProgressBar {
+    if format != Format::Human || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Build the master and write it; a master that breaks its own schema is reported, not written.

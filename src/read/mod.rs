@@ -75,16 +75,28 @@ pub struct ReadOptions {
 
 /// Read every input, in parallel, keeping the inputs' order in the result.
 pub fn read_all(inputs: &[Input], schemas: &Schemas, options: ReadOptions) -> Reading {
+    read_all_with_progress(inputs, schemas, options, &|_| {})
+}
+
+/// [`read_all`], calling `done` as each file is read (from whichever thread read it).
+pub fn read_all_with_progress(
+    inputs: &[Input],
+    schemas: &Schemas,
+    options: ReadOptions,
+    done: &(dyn Fn(&Input) + Sync),
+) -> Reading {
     let outcomes: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            read_guarded(input, || match limits::check(input, options.limits) {
+            let outcome = read_guarded(input, || match limits::check(input, options.limits) {
                 Some(refused) => workbook::FileOutcome {
                     diagnostics: vec![refused],
                     ..workbook::FileOutcome::default()
                 },
                 None => workbook::read_file(input, schemas, options.profile),
-            })
+            });
+            done(input);
+            outcome
         })
         .collect();
     let mut reading = Reading::default();
