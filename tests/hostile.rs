@@ -185,3 +185,17 @@ fn a_zip_bomb_is_refused_before_it_is_opened_and_the_limit_is_configurable() {
     );
     assert_eq!(report["files"], 7);
 }
+
+#[test]
+fn a_full_cell_still_fits_the_annex_where_it_is_joined_with_other_text() {
+    let long = "あ".repeat(32_767);
+    let work = Workdir::seeded(|f| row(f, "meti", "取組", "METI-001")["description"] = json!(long));
+    work.run(&["build", "-o", "out"]).expect_code(0);
+    let master = support::read_json(&work.path("out/annex.json"));
+    let measure = &master["challenges"][0]["sections"][1]["issues"][0]["measures"][0];
+    assert_eq!(
+        measure["description"].as_str().unwrap().chars().count(),
+        32_767,
+        "the master keeps it whole"
+    );
+}

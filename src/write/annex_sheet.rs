@@ -8,6 +8,7 @@ use rust_xlsxwriter::{
 use serde_json::Value;
 
 use super::annex_doc::{grouped, AnnexDoc, MeasureDoc};
+use super::fit;
 use super::markdown::TITLE;
 use super::master::nodes_at;
 use crate::read::display_value;
@@ -17,6 +18,20 @@ const WIDTHS: [f64; 3] = [30.0, 84.0, 11.0];
 /// Height of one line of text, in points.
 const LINE_HEIGHT: f64 = 15.0;
 const A4: u8 = 9;
+/// Room for the XML around a two-run rich string, which counts towards Excel's cell limit.
+const RICH_TEXT_MARKUP: usize = 512;
+
+/// The characters text takes once escaped for XML (`&` is `&amp;`), as the cell limit counts it.
+fn escaped_chars(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '&' => 5,
+            '<' | '>' => 4,
+            '"' | '\'' => 6,
+            _ => 1,
+        })
+        .sum()
+}
 
 struct Styles {
     header: Format,
@@ -93,7 +108,7 @@ pub fn write_annex(workbook: &mut Workbook, doc: &AnnexDoc) -> Result<(), XlsxEr
                   text: &str,
                   format: &Format|
      -> Result<(), XlsxError> {
-        sheet.merge_range(*row, 0, *row, 2, text, format)?;
+        sheet.merge_range(*row, 0, *row, 2, &fit(text, 0), format)?;
         sheet.set_row_height(*row, height(lines(text, WIDTHS.iter().sum())))?;
         *row += 1;
         Ok(())
@@ -140,7 +155,7 @@ fn write_issue(
     styles: &Styles,
 ) -> Result<u32, XlsxError> {
     if measures.is_empty() {
-        sheet.write_string_with_format(first, 0, question, &styles.text)?;
+        sheet.write_string_with_format(first, 0, fit(question, 0), &styles.text)?;
         sheet.write_string_with_format(first, 1, "（取組なし）", &styles.text)?;
         sheet.write_blank(first, 2, &styles.text)?;
         sheet.set_row_height(first, height(lines(question, WIDTHS[0])))?;
@@ -153,22 +168,26 @@ fn write_issue(
         for figure in &measure.figures {
             body.push_str(&format!("\n・{figure}"));
         }
+        let title = fit(&measure.title, RICH_TEXT_MARKUP);
+        let markup =
+            RICH_TEXT_MARKUP + escaped_chars(&title) + escaped_chars(&body) - body.chars().count();
+        let body = fit(&body, markup);
         let segments = [
-            (&styles.bold, measure.title.as_str()),
-            (&styles.plain, body.as_str()),
+            (&styles.bold, title.as_ref()),
+            (&styles.plain, body.as_ref()),
         ];
         sheet.write_rich_string_with_format(row, 1, &segments, &styles.text)?;
         let ministries = measure.ministries.join("\n");
-        sheet.write_string_with_format(row, 2, &ministries, &styles.text)?;
+        sheet.write_string_with_format(row, 2, fit(&ministries, 0), &styles.text)?;
         let needed = lines(&format!("{}{body}", measure.title), WIDTHS[1])
             .max(lines(&ministries, WIDTHS[2]));
         heights.push(height(needed));
     }
     let last = first + measures.len() as u32 - 1;
     if last > first {
-        sheet.merge_range(first, 0, last, 0, question, &styles.text)?;
+        sheet.merge_range(first, 0, last, 0, &fit(question, 0), &styles.text)?;
     } else {
-        sheet.write_string_with_format(first, 0, question, &styles.text)?;
+        sheet.write_string_with_format(first, 0, fit(question, 0), &styles.text)?;
     }
     let question_height = height(lines(question, WIDTHS[0]));
     let total: f64 = heights.iter().sum();
@@ -221,9 +240,10 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
                 (None, Some(to)) => format!("～{}", display_value(to)),
                 (None, None) => String::new(),
             };
-            let whole = kpis
-                .iter()
-                .find(|k| kpi.get("part_of").and_then(Value::as_str) == Some(text(k, "id")));
+            let whole = kpi
+                .get("part_of")
+                .and_then(Value::as_str)
+                .and_then(|whole| kpis.iter().find(|k| text(k, "id") == whole));
             let cells = [
                 format!("【{}】", text(measure, "title")),
                 text(kpi, "name").to_string(),
@@ -241,7 +261,7 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
                     .unwrap_or_default(),
             ];
             for (column, value) in cells.iter().enumerate() {
-                sheet.write_string_with_format(row, column as u16, value, &styles.text)?;
+                sheet.write_string_with_format(row, column as u16, fit(value, 0), &styles.text)?;
             }
             let value = kpi.get("value").and_then(Value::as_f64).unwrap_or_default();
             sheet.write_number_with_format(row, 2, value, &number)?;
@@ -272,7 +292,7 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
     sheet.write_string_with_format(table, 3, "内数", &styles.header)?;
     for (offset, (label, whole, part, _)) in pairs.iter().enumerate() {
         let r = table + 1 + offset as u32;
-        sheet.write_string_with_format(r, 0, label, &styles.text)?;
+        sheet.write_string_with_format(r, 0, fit(label, 0), &styles.text)?;
         sheet.write_number_with_format(r, 2, *whole, &number)?;
         sheet.write_number_with_format(r, 3, *part, &number)?;
     }

@@ -18,3 +18,32 @@ pub use master::{build_master, natural_order, nodes_at};
 pub use sheets::{workbook_from_rows, SheetsError};
 pub use template::{template_bytes, Audience};
 pub use xlsx::workbook_bytes;
+
+/// Excel's limit on the characters of one cell.
+const CELL_CHARS: usize = 32_767;
+
+/// Text cut to what one cell can hold (Excel refuses longer), with an ellipsis where it was cut;
+/// `taken` characters of the cell are already used by other text.
+pub(crate) fn fit(text: &str, taken: usize) -> std::borrow::Cow<'_, str> {
+    let room = CELL_CHARS.saturating_sub(taken);
+    if text.chars().count() <= room {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut cut: String = text.chars().take(room.saturating_sub(1)).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn text_longer_than_a_cell_is_cut() {
+        assert_eq!(fit("abc", 0), "abc");
+        let long = "あ".repeat(40_000);
+        assert_eq!(fit(&long, 0).chars().count(), 32_767);
+        assert_eq!(fit(&long, 100).chars().count(), 32_667);
+        assert!(fit(&long, 0).ends_with('…'));
+    }
+}

@@ -5,6 +5,7 @@
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value};
 
+use super::fit;
 use crate::schema::Schemas;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +44,7 @@ pub fn workbook_from_rows(
                 let row_number = offset as u32 + 1;
                 match row.get(&field.key) {
                     Some(Value::String(text)) => {
-                        sheet.write_string(row_number, column, text)?;
+                        sheet.write_string(row_number, column, fit(text, 0))?;
                     }
                     Some(Value::Number(n)) => {
                         sheet.write_number(row_number, column, n.as_f64().unwrap_or_default())?;

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
 };
 use serde_json::Value;
 
+use super::fit;
 use super::master::nodes_at;
 use super::xlsx::stable_properties;
 use crate::read::display_value;
@@ -338,12 +339,12 @@ fn write_value(
             sheet.write_string_with_format(
                 row,
                 column,
-                schemas.short_names(codes).join("、"),
+                fit(&schemas.short_names(codes).join("、"), 0),
                 format,
             )?;
         }
         (other, _) => {
-            sheet.write_string_with_format(row, column, display_value(other), format)?;
+            sheet.write_string_with_format(row, column, fit(&display_value(other), 0), format)?;
         }
     }
     Ok(())
@@ -395,7 +396,7 @@ fn write_issue_list(sheet: &mut Worksheet, master: &Value) -> Result<(), XlsxErr
             .iter()
             .enumerate()
             {
-                sheet.write_string_with_format(row, column as u16, value, &wrapped)?;
+                sheet.write_string_with_format(row, column as u16, fit(value, 0), &wrapped)?;
             }
             row += 1;
         }

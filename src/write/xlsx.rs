@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::annex_doc::AnnexDoc;
 use super::annex_sheet::{write_annex, write_figures};
-use super::natural_order;
+use super::{fit, natural_order};
 use crate::read::{display_value, Record};
 use crate::schema::{Entity, Schemas, ValueKind};
 
@@ -100,7 +100,7 @@ fn write_sheet(
                     sheet.write_boolean_with_format(row, column, *b, format)?;
                 }
                 (_, Some(text)) => {
-                    sheet.write_string_with_format(row, column, text, format)?;
+                    sheet.write_string_with_format(row, column, fit(text, 0), format)?;
                 }
                 (_, None) => {
                     sheet.write_blank(row, column, format)?;
