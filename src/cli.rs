@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::lang::Lang;
-use crate::read::{Limits, Profile, ReadOptions, DEFAULT_MAX_UNPACKED_MB};
+use crate::read::{Limits, Profile, ReadOptions, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 use crate::report::Format;
 
 const EXAMPLES: &str = "\
@@ -72,6 +72,10 @@ pub struct CheckArgs {
     /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
     pub max_unpacked_mb: u64,
+
+    /// Refuse an .xls workbook whose sheets claim more cells than this.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CELLS)]
+    pub max_cells: u64,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +170,7 @@ impl Cli {
                 profile: check.profile,
                 limits: Limits {
                     max_unpacked: check.max_unpacked_mb.saturating_mul(1024 * 1024),
+                    max_cells: check.max_cells,
                 },
             },
             schemas: check.schemas,

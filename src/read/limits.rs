@@ -1,6 +1,8 @@
-//! Limits that keep a hostile workbook from exhausting memory or time: a zip workbook (xlsx,
-//! xlsm, xlsb, ods) whose parts would unpack to more than the limit is refused before it is
-//! opened. Sheets themselves are streamed (see `rows`), so their size is bounded by this too.
+//! Limits that keep a hostile workbook from exhausting memory or time, checked before a file is
+//! opened: a zip workbook (xlsx, xlsm, xlsb, ods) whose parts would unpack to more than the limit,
+//! and an `.xls` whose sheets claim more cells than the limit (the reader reserves room for all
+//! the cells a sheet's DIMENSIONS record claims, and an absurd claim would abort the process).
+//! Sheets of zip workbooks are streamed (see `rows`), so their size is bounded by the first.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -17,17 +19,50 @@ use crate::report::{Diagnostic, Location};
 pub struct Limits {
     /// The most a zip workbook may unpack to, in bytes.
     pub max_unpacked: u64,
+    /// The most cells one `.xls` sheet may claim.
+    pub max_cells: u64,
 }
 
 /// Real submissions unpack to a few megabytes; 512 MiB leaves room for a whole government's.
 pub const DEFAULT_MAX_UNPACKED_MB: u64 = 512;
+/// An `.xls` sheet holds at most 65,536 × 256 cells; real submissions use a few thousand.
+pub const DEFAULT_MAX_CELLS: u64 = 4_000_000;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_unpacked: DEFAULT_MAX_UNPACKED_MB * 1024 * 1024,
+            max_cells: DEFAULT_MAX_CELLS,
         }
     }
+}
+
+/// The BIFF8 DIMENSIONS record: type 0x0200, 14 bytes of data.
+const DIMENSIONS: [u8; 4] = [0x00, 0x02, 0x0E, 0x00];
+
+/// The largest number of cells any DIMENSIONS record in an `.xls` claims. The records are found
+/// by scanning the file's bytes, which finds every record stored whole in one place, as Excel and
+/// LibreOffice write them.
+fn claimed_cells(bytes: &[u8]) -> u64 {
+    let field = |at: usize, width: usize| -> u64 {
+        bytes.get(at..at + width).map_or(0, |b| {
+            b.iter().rev().fold(0, |n, byte| n << 8 | u64::from(*byte))
+        })
+    };
+    bytes
+        .windows(DIMENSIONS.len())
+        .enumerate()
+        .filter(|(_, window)| *window == DIMENSIONS)
+        .map(|(at, _)| {
+            let data = at + DIMENSIONS.len();
+            let (first_row, last_row) = (field(data, 4), field(data + 4, 4));
+            let (first_column, last_column) = (field(data + 8, 2), field(data + 10, 2));
+            last_row
+                .saturating_sub(first_row)
+                .saturating_mul(last_column.saturating_sub(first_column))
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// What the zip's directory says its parts unpack to; `None` for a file that is not a zip.
@@ -49,8 +84,36 @@ fn unpacked_size(path: &Path) -> Option<u64> {
     Some(total)
 }
 
-/// A diagnostic when the file would unpack to more than the limit allows.
+const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
+    let bytes = std::fs::read(&input.path).ok()?;
+    if !bytes.starts_with(&COMPOUND_FILE_MAGIC) {
+        return None;
+    }
+    let cells = claimed_cells(&bytes);
+    if cells <= limits.max_cells {
+        return None;
+    }
+    Some(Diagnostic::error(
+        "file.too_large",
+        Location::file(&input.shown),
+        Text::new(
+            format!("a sheet of the workbook claims {cells} cells, more than the limit of {}; it was not opened", limits.max_cells),
+            format!("ブックのシートが {cells} 個のセルを持つとしており、上限 {} を超えるため開きませんでした", limits.max_cells),
+        ),
+        Text::new(
+            "Open it in Excel or LibreOffice and save it again as .xlsx; if the workbook is genuine, raise the limit with --max-cells.",
+            "Excel または LibreOffice で開いて .xlsx として保存し直してください。正当なブックであれば --max-cells で上限を上げてください。",
+        ),
+    ))
+}
+
+/// A diagnostic when the file would take more than the limits allow.
 pub fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
+    if let Some(refused) = too_many_cells(input, limits) {
+        return Some(refused);
+    }
     let size = unpacked_size(&input.path)?;
     if size <= limits.max_unpacked {
         return None;
@@ -76,6 +139,36 @@ mod tests {
     use std::io::Write;
 
     #[test]
+    fn dimensions_records_are_found_and_measured() {
+        let mut bytes = COMPOUND_FILE_MAGIC.to_vec();
+        bytes.extend_from_slice(&[9, 9]);
+        bytes.extend_from_slice(&DIMENSIONS);
+        bytes.extend_from_slice(&[0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 5, 0, 0, 0]);
+        assert_eq!(claimed_cells(&bytes), 16 * 5);
+        bytes.extend_from_slice(&DIMENSIONS);
+        bytes.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0xFF, 0xFF, 0, 0]);
+        assert_eq!(claimed_cells(&bytes), 0x7FFF_FFFF * 0xFFFF);
+        bytes.truncate(bytes.len() - 3);
+        assert!(
+            claimed_cells(&bytes) < 0x7FFF_FFFF * 0xFFFF,
+            "a record cut short claims less"
+        );
+    }
+
+    #[test]
+    fn the_council_data_as_xls_is_within_the_limits() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xls");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let input = Input {
+                shown: "x.xls".into(),
+                path,
+            };
+            assert!(check(&input, Limits::default()).is_none());
+        }
+    }
+
+    #[test]
     fn a_zip_that_unpacks_beyond_the_limit_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bomb.xlsx");
@@ -95,6 +188,7 @@ mod tests {
         };
         let tight = Limits {
             max_unpacked: 2 * 1024 * 1024,
+            ..Limits::default()
         };
         assert_eq!(
             check(&input, tight).map(|d| d.code),

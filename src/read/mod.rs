@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 pub use cell::{display as display_cell, field_help, type_message};
 pub use discover::{discover, DiscoverError, Input};
-pub use limits::{Limits, DEFAULT_MAX_UNPACKED_MB};
+pub use limits::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 pub use profile::Profile;
 pub use record::{display_value, Record, SheetLayout};
 
