@@ -10,12 +10,29 @@ mod relisting;
 mod unresolved_reference;
 
 use super::Index;
+use crate::lang::Text;
+use crate::read::{display_value, Record};
 use crate::report::Diagnostic;
 
 pub struct Rule {
     /// The code, or the start of the codes, of the diagnostics the rule gives.
     pub code: &'static str,
     pub check: fn(&Index, &mut Vec<Diagnostic>),
+}
+
+/// An error at the cell that holds `key` in `record`, with the cell's value and its row.
+fn error_at(
+    code: String,
+    index: &Index,
+    record: &Record,
+    key: &str,
+    message: Text,
+    help: Text,
+) -> Diagnostic {
+    let found = record.get(key).map(display_value).unwrap_or_default();
+    Diagnostic::error(code, record.location(index.schemas, key), message, help)
+        .with_found(found)
+        .with_snippet(record.snippet(index.schemas, key))
 }
 
 /// Every cross-record rule, in the order their findings are most useful to read.

@@ -5,7 +5,7 @@
 //! Why: a part larger than its whole is always a typing error, and parts of another measure or in
 //! another unit cannot be compared at all. Whether the named KPI exists is `ref.unresolved`'s job.
 
-use super::Rule;
+use super::{error_at, Rule};
 use crate::lang::Text;
 use crate::read::{display_value, Record};
 use crate::report::Diagnostic;
@@ -126,15 +126,14 @@ fn finding(
     message: Text,
     help: Text,
 ) -> Diagnostic {
-    let found = part.get(key).map(display_value).unwrap_or_default();
-    Diagnostic::error(
+    error_at(
         format!("{}.{suffix}", RULE.code),
-        part.location(index.schemas, key),
+        index,
+        part,
+        key,
         message,
         help,
     )
-    .with_found(found)
-    .with_snippet(part.snippet(index.schemas, key))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! Why: the annex prints a re-listing as "the same measure, again"; a chain of re-listings or a
 //! changed title means the reader cannot tell which text is the measure's own.
 
-use super::Rule;
+use super::{error_at, Rule};
 use crate::lang::Text;
 use crate::read::Record;
 use crate::report::Diagnostic;
@@ -97,15 +97,14 @@ fn finding(
     message: Text,
     help: Text,
 ) -> Diagnostic {
-    let found = record.text(key).unwrap_or_default().to_string();
-    Diagnostic::error(
+    error_at(
         format!("{}.{suffix}", RULE.code),
-        record.location(index.schemas, key),
+        index,
+        record,
+        key,
         message,
         help,
     )
-    .with_found(found)
-    .with_snippet(record.snippet(index.schemas, key))
 }
 
 #[cfg(test)]
