@@ -7,7 +7,8 @@
 //!   one thread and on as many threads as annex uses;
 //! - annex: discover, read, validate (schemas and cross-record rules), as `annex check` does.
 //!
-//! It prints seconds, rows per second, annex/floor ratios and peak memory (VmHWM).
+//! It prints seconds, rows per second, annex/floor ratios, peak memory (VmHWM) and CPU time over
+//! wall time (how busy the cores were).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -48,15 +49,16 @@ fn main() {
     let floor_1 = measure("floor-1", &dir);
     let floor_n = measure("floor-n", &dir);
     let annex = measure("annex", &dir);
-    for (name, (seconds, peak)) in [
+    for (name, (seconds, peak, cpu)) in [
         ("calamine floor, 1 thread", floor_1),
         (&*format!("calamine floor, {threads} threads"), floor_n),
         ("annex check", annex),
     ] {
         println!(
-            "{name:<28} {seconds:>7.3} s  {:>10.0} rows/s  peak {:>6.1} MB",
+            "{name:<28} {seconds:>7.3} s  {:>10.0} rows/s  peak {:>6.1} MB  CPU/wall {:.2}",
             rows as f64 / seconds,
-            peak as f64 / 1024.0
+            peak as f64 / 1024.0,
+            cpu / seconds
         );
     }
     println!("annex / floor (1 thread): {:.2}×", annex.0 / floor_1.0);
@@ -66,8 +68,8 @@ fn main() {
     );
 }
 
-/// Run one measurement in a child process: (seconds, peak kB).
-fn measure(what: &str, dir: &Path) -> (f64, u64) {
+/// Run one measurement in a child process: (seconds, peak kB, CPU seconds).
+fn measure(what: &str, dir: &Path) -> (f64, u64, f64) {
     let output = Command::new(std::env::current_exe().expect("the bench executable"))
         .args(["--child", what])
         .arg(dir)
@@ -77,8 +79,9 @@ fn measure(what: &str, dir: &Path) -> (f64, u64) {
     let mut fields = text.split_whitespace();
     let seconds = fields.next().and_then(|s| s.parse().ok());
     let peak = fields.next().and_then(|s| s.parse().ok());
-    match (seconds, peak) {
-        (Some(seconds), Some(peak)) => (seconds, peak),
+    let cpu = fields.next().and_then(|s| s.parse().ok());
+    match (seconds, peak, cpu) {
+        (Some(seconds), Some(peak), Some(cpu)) => (seconds, peak, cpu),
         _ => panic!(
             "{what} failed: {text}\n{}",
             String::from_utf8_lossy(&output.stderr)
@@ -112,7 +115,31 @@ fn child(what: &str, dir: &Path) {
         }
         other => panic!("unknown measurement {other}"),
     }
-    println!("{} {}", start.elapsed().as_secs_f64(), peak_kb());
+    println!(
+        "{} {} {}",
+        start.elapsed().as_secs_f64(),
+        peak_kb(),
+        cpu_seconds()
+    );
+}
+
+/// User plus system CPU time of this process, from /proc (clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |at: usize| {
+        fields
+            .get(at)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn workbooks(dir: &Path) -> Vec<PathBuf> {
