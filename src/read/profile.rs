@@ -107,11 +107,11 @@ pub fn merged_cells(layout: &SheetLayout, merges: &[Dimensions]) -> Vec<Diagnost
     merges
         .iter()
         .map(|merge| {
-            let (first, last) = (cell_name(merge.start.0 + 1, merge.start.1), cell_name(merge.end.0 + 1, merge.end.1));
+            let (first, last) = (cell_name(merge.start.0.saturating_add(1), merge.start.1), cell_name(merge.end.0.saturating_add(1), merge.end.1));
             warning(
                 "mr.merged",
                 Location {
-                    row: Some(merge.start.0 + 1),
+                    row: Some(merge.start.0.saturating_add(1)),
                     column: Some(merge.start.1),
                     ..Location::sheet(&layout.file, &layout.sheet)
                 },
@@ -135,7 +135,7 @@ pub fn formulas(layout: &SheetLayout, formulas: &[(u32, u32, String)]) -> Vec<Di
             warning(
                 "mr.formula",
                 Location {
-                    row: Some(row + 1),
+                    row: Some(row.saturating_add(1)),
                     column: Some(*column),
                     ..Location::sheet(&layout.file, &layout.sheet)
                 },

@@ -20,19 +20,28 @@ pub struct Rule {
     pub check: fn(&Index, &mut Vec<Diagnostic>),
 }
 
-/// An error at the cell that holds `key` in `record`, with the cell's value and its row.
-fn error_at(
-    code: String,
-    index: &Index,
-    record: &Record,
-    key: &str,
-    message: Text,
-    help: Text,
-) -> Diagnostic {
-    let found = record.get(key).map(display_value).unwrap_or_default();
-    Diagnostic::error(code, record.location(index.schemas, key), message, help)
+impl Rule {
+    /// An error `<code>.<suffix>` at the cell that holds `key` in `record`, with the cell's value
+    /// and its row.
+    fn finding(
+        &self,
+        index: &Index,
+        record: &Record,
+        key: &str,
+        suffix: &str,
+        message: Text,
+        help: Text,
+    ) -> Diagnostic {
+        let found = record.get(key).map(display_value).unwrap_or_default();
+        Diagnostic::error(
+            format!("{}.{suffix}", self.code),
+            record.location(index.schemas, key),
+            message,
+            help,
+        )
         .with_found(found)
         .with_snippet(record.snippet(index.schemas, key))
+    }
 }
 
 /// Every cross-record rule, in the order their findings are most useful to read.

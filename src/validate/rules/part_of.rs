@@ -5,7 +5,7 @@
 //! Why: a part larger than its whole is always a typing error, and parts of another measure or in
 //! another unit cannot be compared at all. Whether the named KPI exists is `ref.unresolved`'s job.
 
-use super::{error_at, Rule};
+use super::Rule;
 use crate::lang::Text;
 use crate::read::{display_value, Record};
 use crate::report::Diagnostic;
@@ -30,7 +30,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         if id == whole_id {
-            diagnostics.push(finding(
+            diagnostics.push(RULE.finding(
                 index,
                 part,
                 PART_OF,
@@ -56,7 +56,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             matches!((part.get(MEASURE), whole.get(MEASURE)), (Some(a), Some(b)) if a != b);
         if measures_differ {
             let (mine, theirs) = (show(part, MEASURE), show(whole, MEASURE));
-            diagnostics.push(finding(
+            diagnostics.push(RULE.finding(
                 index,
                 part,
                 PART_OF,
@@ -76,7 +76,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             matches!((part.get(UNIT), whole.get(UNIT)), (Some(a), Some(b)) if a != b);
         if units_differ {
             let (mine, theirs) = (show(part, UNIT), show(whole, UNIT));
-            diagnostics.push(finding(
+            diagnostics.push(RULE.finding(
                 index,
                 part,
                 PART_OF,
@@ -100,7 +100,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         };
         if value > whole_value {
             let (mine, theirs) = (show(part, VALUE), show(whole, VALUE));
-            diagnostics.push(finding(
+            diagnostics.push(RULE.finding(
                 index,
                 part,
                 VALUE,
@@ -116,24 +116,6 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             ));
         }
     }
-}
-
-fn finding(
-    index: &Index,
-    part: &Record,
-    key: &str,
-    suffix: &str,
-    message: Text,
-    help: Text,
-) -> Diagnostic {
-    error_at(
-        format!("{}.{suffix}", RULE.code),
-        index,
-        part,
-        key,
-        message,
-        help,
-    )
 }
 
 #[cfg(test)]

@@ -5,9 +5,8 @@
 //! Why: the annex prints a re-listing as "the same measure, again"; a chain of re-listings or a
 //! changed title means the reader cannot tell which text is the measure's own.
 
-use super::{error_at, Rule};
+use super::Rule;
 use crate::lang::Text;
-use crate::read::Record;
 use crate::report::Diagnostic;
 use crate::validate::Index;
 
@@ -29,7 +28,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         if id == original_id {
-            diagnostics.push(finding(
+            diagnostics.push(RULE.finding(
                 index,
                 relisting,
                 RELISTED_FROM,
@@ -50,7 +49,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         };
         let original_at = original.location(index.schemas, "id").display();
         if let Some(further) = original.text(RELISTED_FROM) {
-            diagnostics.push(finding(
+            diagnostics.push(RULE.finding(
                 index,
                 relisting,
                 RELISTED_FROM,
@@ -68,7 +67,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         if let (Some(title), Some(original_title)) = (relisting.text(TITLE), original.text(TITLE)) {
             if title != original_title {
                 diagnostics.push(
-                    finding(
+                    RULE.finding(
                         index,
                         relisting,
                         TITLE,
@@ -87,24 +86,6 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-fn finding(
-    index: &Index,
-    record: &Record,
-    key: &str,
-    suffix: &str,
-    message: Text,
-    help: Text,
-) -> Diagnostic {
-    error_at(
-        format!("{}.{suffix}", RULE.code),
-        index,
-        record,
-        key,
-        message,
-        help,
-    )
 }
 
 #[cfg(test)]
