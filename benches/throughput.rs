@@ -1,145 +1,240 @@
-//! `cargo bench`: how fast annex checks a large workload, against the floor of merely reading it.
+//! `cargo bench`: how fast and in how much memory annex checks large workloads, against the floor
+//! of merely reading them.
 //!
-//! Generates (once, under `target/bench-workload/`) a council master and 5 submissions of
-//! 12,500 measures + 50,000 KPIs each, all valid, then times, each in a child process of its own so
-//! that peak memory is the run's own:
-//! - the floor: calamine alone opens every workbook and touches every cell of 取組 and KPI, on
-//!   one thread and on as many threads as annex uses;
-//! - annex: discover, read, validate (schemas and cross-record rules), as `annex check` does.
+//! Generates (once, under `target/tmp/bench-workload/`) four workloads, each a council master plus
+//! submissions of measures (取組) and KPIs, one KPI in a hundred of the `-errors` ones broken in
+//! one of five ways (a wrong type, a unit not allowed, a reference to nothing, a duplicate id, a
+//! part larger than its whole):
+//! - `5x50k`: 5 submissions × (12,500 measures + 50,000 KPIs);
+//! - `2x500k`: 2 submissions × (125,000 measures + 500,000 KPIs);
 //!
-//! It prints seconds, rows per second, annex/floor ratios, peak memory (VmHWM) and CPU time over
-//! wall time (how busy the cores were).
+//! and their `-errors` variants. The sheets are written as rust_xlsxwriter's constant-memory mode
+//! writes them (strings inline, as a streaming writer does).
+//!
+//! For each workload it times, in a process of its own so that peak memory is the run's own:
+//! - the floor: calamine's streaming cell reader opens every workbook and touches every cell of
+//!   取組 and KPI, on one thread, and on as many threads as annex uses (one workbook per thread);
+//! - `annex check --format json`: the binary, end to end (discovery, reading, schemas, cross-record
+//!   rules, the report).
+//!
+//! and prints seconds, rows per second, annex/floor ratios, peak memory (max RSS) and CPU time over
+//! wall time (how busy the cores were). It checks that annex reports exactly the seeded errors.
+//!
+//! `cargo bench -- 5x50k` runs the workloads whose names contain `5x50k`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook, DataRef, Xlsx};
 use rayon::prelude::*;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Workbook, Worksheet};
 
-const SUBMISSIONS: usize = 5;
-const MEASURES: usize = 12_500;
-const KPIS_PER_MEASURE: usize = 4;
-const ISSUES: usize = 100;
 const ORGS: [&str; 5] = ["CAO", "MEXT", "MHLW", "METI", "AMED"];
+const ISSUES: usize = 100;
+const KPIS_PER_MEASURE: usize = 4;
+/// One KPI row in this many carries a seeded error, in the `-errors` workloads.
+const ERROR_EVERY: usize = 100;
+
+struct Workload {
+    name: &'static str,
+    submissions: usize,
+    measures: usize,
+    errors: bool,
+}
+
+const WORKLOADS: [Workload; 4] = [
+    Workload {
+        name: "5x50k",
+        submissions: 5,
+        measures: 12_500,
+        errors: false,
+    },
+    Workload {
+        name: "5x50k-errors",
+        submissions: 5,
+        measures: 12_500,
+        errors: true,
+    },
+    Workload {
+        name: "2x500k",
+        submissions: 2,
+        measures: 125_000,
+        errors: false,
+    },
+    Workload {
+        name: "2x500k-errors",
+        submissions: 2,
+        measures: 125_000,
+        errors: true,
+    },
+];
+
+impl Workload {
+    fn kpis(&self) -> usize {
+        self.measures * KPIS_PER_MEASURE
+    }
+
+    fn rows(&self) -> usize {
+        self.submissions * (self.measures + self.kpis())
+    }
+
+    /// The errors seeded in the workload: one per seeded KPI row.
+    fn seeded_errors(&self) -> usize {
+        match self.errors {
+            true => self.submissions * (0..self.kpis()).filter(|&r| seeded(r).is_some()).count(),
+            false => 0,
+        }
+    }
+}
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(position) = args.iter().position(|a| a == "--child") {
-        let what = args
-            .get(position + 1)
-            .map(String::as_str)
-            .unwrap_or_default();
-        let dir = PathBuf::from(
-            args.get(position + 2)
-                .map(String::as_str)
-                .unwrap_or_default(),
-        );
-        child(what, &dir);
-        return;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--measure") => return measure_child(&args[1..]),
+        Some("--floor") => return floor(&args[1], Path::new(&args[2])),
+        _ => {}
     }
     if args.iter().any(|a| a == "--test" || a == "--list") {
         return;
     }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-workload");
-    let rows = generate(&dir);
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-workload");
     let threads = rayon::current_num_threads();
-    println!("workload: {SUBMISSIONS} submissions × ({MEASURES} measures + {} KPIs) = {rows} rows, {threads} threads", MEASURES * KPIS_PER_MEASURE);
-    let floor_1 = measure("floor-1", &dir);
-    let floor_n = measure("floor-n", &dir);
-    let annex = measure("annex", &dir);
-    for (name, (seconds, peak, cpu)) in [
-        ("calamine floor, 1 thread", floor_1),
-        (&*format!("calamine floor, {threads} threads"), floor_n),
-        ("annex check", annex),
-    ] {
-        println!(
-            "{name:<28} {seconds:>7.3} s  {:>10.0} rows/s  peak {:>6.1} MB  CPU/wall {:.2}",
-            rows as f64 / seconds,
-            peak as f64 / 1024.0,
-            cpu / seconds
-        );
+    for workload in WORKLOADS
+        .iter()
+        .filter(|w| filter.is_empty() || filter.iter().any(|f| w.name.contains(f.as_str())))
+    {
+        let dir = root.join(workload.name);
+        generate(workload, &dir);
+        run(workload, &dir, threads);
     }
-    println!("annex / floor (1 thread): {:.2}×", annex.0 / floor_1.0);
-    println!(
-        "annex / floor ({threads} threads): {:.2}×",
-        annex.0 / floor_n.0
-    );
 }
 
-/// Run one measurement in a child process: (seconds, peak kB, CPU seconds).
-fn measure(what: &str, dir: &Path) -> (f64, u64, f64) {
-    let output = Command::new(std::env::current_exe().expect("the bench executable"))
-        .args(["--child", what])
-        .arg(dir)
+fn run(workload: &Workload, dir: &Path, threads: usize) {
+    let rows = workload.rows();
+    let this = std::env::current_exe().expect("the bench executable");
+    let dir_arg = dir.display().to_string();
+    let floor_1 = measure(&this, &["--floor", "1", &dir_arg]);
+    let floor_n = measure(&this, &["--floor", "n", &dir_arg]);
+    let annex_bin = env!("CARGO_BIN_EXE_annex");
+    let annex = measure(
+        Path::new(annex_bin),
+        &["check", "--format", "json", &dir_arg],
+    );
+    let errors = serde_json::from_str::<serde_json::Value>(&annex.stdout)
+        .ok()
+        .and_then(|report| report.get("errors").and_then(serde_json::Value::as_u64));
+    println!(
+        "\n{}: {} submissions × ({} measures + {} KPIs) = {rows} rows, {threads} threads",
+        workload.name,
+        workload.submissions,
+        workload.measures,
+        workload.kpis()
+    );
+    for (name, run) in [
+        ("calamine floor, 1 thread", &floor_1),
+        (&*format!("calamine floor, {threads} threads"), &floor_n),
+        ("annex check", &annex),
+    ] {
+        println!(
+            "  {name:<26} {:>7.3} s {:>10.0} rows/s  peak {:>6.1} MB  CPU/wall {:.2}",
+            run.seconds,
+            rows as f64 / run.seconds,
+            run.peak_kb as f64 / 1024.0,
+            run.cpu_seconds / run.seconds
+        );
+    }
+    println!(
+        "  annex / floor: {:.2}× (1 thread), {:.2}× ({threads} threads)",
+        annex.seconds / floor_1.seconds,
+        annex.seconds / floor_n.seconds
+    );
+    let expected = workload.seeded_errors() as u64;
+    match errors {
+        Some(found) if found == expected => println!("  errors reported: {found}, as seeded"),
+        other => panic!(
+            "{}: annex reported {other:?} errors, {expected} were seeded",
+            workload.name
+        ),
+    }
+}
+
+struct Measured {
+    seconds: f64,
+    peak_kb: u64,
+    cpu_seconds: f64,
+    stdout: String,
+}
+
+/// Run a program in a process of its own, through a child of this bench whose only child it is,
+/// so that the resources its children used are the program's alone.
+fn measure(program: &Path, args: &[&str]) -> Measured {
+    let this = std::env::current_exe().expect("the bench executable");
+    let output = Command::new(this)
+        .arg("--measure")
+        .arg(program)
+        .args(args)
         .output()
-        .expect("the child runs");
+        .expect("the measuring child runs");
     let text = String::from_utf8_lossy(&output.stdout);
-    let mut fields = text.split_whitespace();
-    let seconds = fields.next().and_then(|s| s.parse().ok());
-    let peak = fields.next().and_then(|s| s.parse().ok());
-    let cpu = fields.next().and_then(|s| s.parse().ok());
-    match (seconds, peak, cpu) {
-        (Some(seconds), Some(peak), Some(cpu)) => (seconds, peak, cpu),
+    let (head, stdout) = text.split_once('\n').unwrap_or((&text, ""));
+    let fields: Vec<f64> = head
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match fields[..] {
+        [seconds, peak_kb, cpu_seconds] => Measured {
+            seconds,
+            peak_kb: peak_kb as u64,
+            cpu_seconds,
+            stdout: stdout.to_string(),
+        },
         _ => panic!(
-            "{what} failed: {text}\n{}",
+            "{} failed: {text}\n{}",
+            program.display(),
             String::from_utf8_lossy(&output.stderr)
         ),
     }
 }
 
-fn child(what: &str, dir: &Path) {
+/// `--measure program args…`: run it, then print wall seconds, max RSS (kB) and CPU seconds of
+/// the child on one line, and the child's stdout after it.
+fn measure_child(command: &[String]) {
     let start = Instant::now();
-    match what {
-        "floor-1" => {
-            let cells: usize = workbooks(dir).iter().map(|p| touch(p)).sum();
-            assert!(cells > 0);
-        }
-        "floor-n" => {
-            let cells: usize = workbooks(dir).par_iter().map(|p| touch(p)).sum();
-            assert!(cells > 0);
-        }
-        "annex" => {
-            let schemas = annex::schema::Schemas::embedded().expect("schemas");
-            let inputs = annex::read::discover(&[dir.to_path_buf()]).expect("workload");
-            let mut reading =
-                annex::read::read_all(&inputs, &schemas, annex::read::ReadOptions::default());
-            let diagnostics =
-                annex::validate::validate(&mut reading.records, &reading.sheets, &schemas);
-            assert!(
-                reading.diagnostics.is_empty() && diagnostics.is_empty(),
-                "the workload is valid: {:?}",
-                diagnostics.first()
-            );
-        }
-        other => panic!("unknown measurement {other}"),
+    let output = Command::new(&command[0])
+        .args(&command[1..])
+        .output()
+        .expect("the measured program runs");
+    let seconds = start.elapsed().as_secs_f64();
+    if !output.status.success() && output.status.code() != Some(1) {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        std::process::exit(2);
     }
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let cpu = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     println!(
-        "{} {} {}",
-        start.elapsed().as_secs_f64(),
-        peak_kb(),
-        cpu_seconds()
+        "{seconds} {} {}",
+        usage.ru_maxrss,
+        cpu(usage.ru_utime) + cpu(usage.ru_stime)
     );
+    print!("{}", String::from_utf8_lossy(&output.stdout));
 }
 
-/// User plus system CPU time of this process, from /proc (clock ticks of 1/100 s).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let ticks = |at: usize| {
-        fields
-            .get(at)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
+/// `--floor 1|n dir`: stream every cell of 取組 and KPI of every submission, on one thread or one
+/// workbook per thread.
+fn floor(threads: &str, dir: &Path) {
+    let files = workbooks(dir);
+    let cells: usize = match threads {
+        "1" => files.iter().map(|p| touch(p)).sum(),
+        _ => files.par_iter().map(|p| touch(p)).sum(),
     };
-    (ticks(11) + ticks(12)) / 100.0
+    assert!(cells > 0, "the workload has cells");
 }
 
 fn workbooks(dir: &Path) -> Vec<PathBuf> {
@@ -152,41 +247,41 @@ fn workbooks(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Open a workbook and touch every cell of its 取組 and KPI sheets; returns how many were filled.
+/// Open a workbook and look at every cell of its 取組 and KPI sheets; returns a figure that
+/// depends on each, so that none can be skipped.
 fn touch(path: &Path) -> usize {
-    let mut workbook = open_workbook_auto(path).expect("workbook");
-    let mut filled = 0;
+    let mut workbook: Xlsx<_> = open_workbook(path).expect("workbook");
+    let mut seen = 0;
     for sheet in ["取組", "KPI"] {
-        if let Ok(range) = workbook.worksheet_range(sheet) {
-            filled += range
-                .used_cells()
-                .filter(|(_, _, c)| **c != Data::Empty)
-                .count();
+        let Ok(mut cells) = workbook.worksheet_cells_reader(sheet) else {
+            continue;
+        };
+        while let Ok(Some(cell)) = cells.next_cell() {
+            seen += match cell.get_value() {
+                DataRef::String(text) => text.len(),
+                DataRef::SharedString(text) => text.len(),
+                DataRef::Empty => 0,
+                _ => 1,
+            };
         }
     }
-    filled
+    seen
 }
 
-fn peak_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
+/// What is wrong with KPI row `r` (0-based, within its workbook) of an `-errors` workload.
+fn seeded(r: usize) -> Option<usize> {
+    // Row 50 of each hundred is a third KPI of its measure (50 % 4 == 2), which has a whole (K1)
+    // and a K2 before it to duplicate.
+    (r % ERROR_EVERY == 50).then_some((r / ERROR_EVERY) % 5)
 }
 
-/// Write the workload unless it is there already; returns the number of data rows.
-fn generate(dir: &Path) -> usize {
-    let rows = SUBMISSIONS * MEASURES * (1 + KPIS_PER_MEASURE);
-    let marker = dir.join(format!("complete-{rows}"));
+/// Write the workload unless it is there already.
+fn generate(workload: &Workload, dir: &Path) {
+    let marker = dir.join("complete");
     if marker.exists() {
-        return rows;
+        return;
     }
+    let started = Instant::now();
     std::fs::create_dir_all(dir).expect("workload folder");
     let mut council = Workbook::new();
     let sheet = council.add_worksheet().set_name("課題").expect("name");
@@ -205,86 +300,116 @@ fn generate(dir: &Path) -> usize {
         );
     }
     council.save(dir.join("council.xlsx")).expect("council");
-    for (n, org) in ORGS.iter().enumerate().take(SUBMISSIONS) {
-        let mut book = Workbook::new();
-        let measures = book.add_worksheet().set_name("取組").expect("name");
+    (0..workload.submissions)
+        .into_par_iter()
+        .for_each(|n| write_submission(workload, n, dir));
+    std::fs::write(marker, b"").expect("marker");
+    eprintln!(
+        "generated {} in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn write_submission(workload: &Workload, n: usize, dir: &Path) {
+    let org = ORGS[n];
+    let mut book = Workbook::new();
+    let measures = book
+        .add_worksheet_with_constant_memory()
+        .expect("sheet")
+        .set_name("取組")
+        .expect("name");
+    write_row(
+        measures,
+        0,
+        &["取組ID", "論点ID", "取組名", "内容", "担当府省"],
+    );
+    for m in 0..workload.measures {
+        let text = format!("取組{m}について、医療機器の研究開発を支援し、成果をあげた。");
         write_row(
             measures,
-            0,
-            &["取組ID", "論点ID", "取組名", "内容", "担当府省"],
-        );
-        for m in 0..MEASURES {
-            let id = format!("{org}-{:05}", m + 1);
-            let text = format!("取組{m}について、医療機器の研究開発を支援し、成果をあげた。");
-            write_row(
-                measures,
-                m as u32 + 1,
-                &[
-                    &id,
-                    &issue_id((m + n) % ISSUES),
-                    &format!("【取組{m}】"),
-                    &text,
-                    org,
-                ],
-            );
-        }
-        let kpis = book.add_worksheet().set_name("KPI").expect("name");
-        write_row(
-            kpis,
-            0,
+            m as u32 + 1,
             &[
-                "指標ID",
-                "取組ID",
-                "指標名",
-                "値",
-                "単位",
-                "対象年度（開始）",
-                "対象年度（終了）",
-                "累計",
-                "内数元指標ID",
+                &measure_id(org, m),
+                &issue_id((m + n) % ISSUES),
+                &format!("【取組{m}】"),
+                &text,
+                org,
             ],
         );
-        let mut row = 1;
-        for m in 0..MEASURES {
-            let measure = format!("{org}-{:05}", m + 1);
-            for k in 1..=KPIS_PER_MEASURE {
-                let id = format!("{measure}-K{k}");
-                let part_of = if k > 1 {
-                    format!("{measure}-K1")
-                } else {
-                    String::new()
-                };
-                write_row(
-                    kpis,
-                    row,
-                    &[
-                        &id,
-                        &measure,
-                        "採択件数",
-                        "",
-                        "件",
-                        "令和2年度",
-                        "2024",
-                        "○",
-                        &part_of,
-                    ],
-                );
-                kpis.write_number(row, 3, (100 - k) as f64).expect("value");
-                row += 1;
-            }
-        }
-        book.save(dir.join(format!("{}.xlsx", org.to_lowercase())))
-            .expect("submission");
     }
-    std::fs::write(marker, b"").expect("marker");
-    rows
+    let kpis = book
+        .add_worksheet_with_constant_memory()
+        .expect("sheet")
+        .set_name("KPI")
+        .expect("name");
+    write_row(
+        kpis,
+        0,
+        &[
+            "指標ID",
+            "取組ID",
+            "指標名",
+            "値",
+            "単位",
+            "対象年度（開始）",
+            "対象年度（終了）",
+            "累計",
+            "内数元指標ID",
+        ],
+    );
+    for r in 0..workload.kpis() {
+        let (m, k) = (r / KPIS_PER_MEASURE, r % KPIS_PER_MEASURE + 1);
+        let measure = measure_id(org, m);
+        let mut id = format!("{measure}-K{k}");
+        let mut part_of = match k {
+            1 => String::new(),
+            _ => format!("{measure}-K1"),
+        };
+        let mut unit = "件";
+        let mut value = Some((100 - k) as f64);
+        match seeded(r).filter(|_| workload.errors) {
+            Some(0) => value = None, // written as text below
+            Some(1) => unit = "個",
+            Some(2) => part_of = format!("{measure}-K9"),
+            Some(3) => id = format!("{measure}-K2"),
+            Some(4) => value = Some(1000.0),
+            _ => {}
+        }
+        let row = r as u32 + 1;
+        write_row(
+            kpis,
+            row,
+            &[
+                &id,
+                &measure,
+                "採択件数",
+                "",
+                unit,
+                "令和2年度",
+                "2024",
+                "○",
+                &part_of,
+            ],
+        );
+        match value {
+            Some(value) => kpis.write_number(row, 3, value).expect("value"),
+            None => kpis.write_string(row, 3, "集計中").expect("value"),
+        };
+    }
+    book.save(dir.join(format!("{}.xlsx", org.to_lowercase())))
+        .expect("submission");
+}
+
+fn measure_id(org: &str, m: usize) -> String {
+    format!("{org}-{:06}", m + 1)
 }
 
 fn issue_id(n: usize) -> String {
     format!("1-1-{:03}", n + 1)
 }
 
-fn write_row(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, cells: &[&str]) {
+fn write_row(sheet: &mut Worksheet, row: u32, cells: &[&str]) {
     for (column, text) in cells.iter().enumerate() {
         if !text.is_empty() {
             sheet.write_string(row, column as u16, *text).expect("cell");

@@ -8,10 +8,12 @@ use std::process::ExitCode;
 
 use crate::cli::{Config, Job, TemplateConfig};
 use crate::lang::{Lang, Text};
-use crate::read::{discover, read_all, read_all_with_progress, DiscoverError, ReadOptions, Record};
+use crate::read::{
+    discover, read_all, read_all_with_progress, DiscoverError, Keep, ReadOptions, ReadWith, Records,
+};
 use crate::report::{Diagnostic, Format, Location, Report, Severity};
 use crate::schema::{SchemaError, Schemas};
-use crate::validate::validate;
+use crate::validate::{check_row, rule_fields, validate};
 use crate::write::{
     build_master, markdown, template_bytes, workbook_bytes, write_atomic, AnnexDoc, Audience,
 };
@@ -105,7 +107,16 @@ fn template(config: TemplateConfig) -> Result<ExitCode, Fatal> {
         None => {
             let inputs = discover(&config.paths)?;
             build_master(
-                &read_all(&inputs, &schemas, ReadOptions::default()).records,
+                &read_all(
+                    &inputs,
+                    ReadWith {
+                        schemas: &schemas,
+                        options: ReadOptions::default(),
+                        check: &check_row,
+                        keep: &Keep::all(&schemas),
+                    },
+                )
+                .records,
                 &schemas,
             )
         }
@@ -143,13 +154,24 @@ fn check(config: Config) -> Result<ExitCode, Fatal> {
     let schemas = load_schemas(config.schemas.as_deref())?;
     let inputs = discover(&config.paths)?;
     let progress = progress_bar(config.format, inputs.len());
-    let mut reading = read_all_with_progress(&inputs, &schemas, config.read, &|input| {
+    // A master is built from every field; a check keeps only what the cross-record rules read.
+    let keep = match config.output {
+        Some(_) => Keep::all(&schemas),
+        None => rule_fields(&schemas),
+    };
+    let with = ReadWith {
+        schemas: &schemas,
+        options: config.read,
+        check: &check_row,
+        keep: &keep,
+    };
+    let mut reading = read_all_with_progress(&inputs, with, &|input| {
         progress.set_message(input.shown.to_string());
         progress.inc(1);
     });
     progress.finish_and_clear();
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);
-    diagnostics.extend(validate(&mut reading.records, &reading.sheets, &schemas));
+    diagnostics.extend(validate(&reading.records, &reading.sheets, &schemas));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let failed = |diagnostics: &[Diagnostic]| {
@@ -212,7 +234,7 @@ fn progress_bar(format: Format, files: usize) -> ProgressBar {
 
 /// Build the master and write it; a master that breaks its own schema is reported, not written.
 fn consolidate(
-    records: &[Record],
+    records: &Records,
     schemas: &Schemas,
     output: &Path,
 ) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use annex::read::{discover, read_all};
+use annex::read::{discover, read_all, Keep, ReadOptions, ReadWith};
 use annex::schema::Schemas;
 use serde_json::Value;
 use support::{repo, Workdir};
@@ -11,18 +11,31 @@ use support::{repo, Workdir};
 fn rows_of(folder: &std::path::Path) -> Vec<(String, String, u32, Value)> {
     let schemas = Schemas::embedded().unwrap();
     let inputs = discover(&[folder.to_path_buf()]).unwrap();
-    let reading = read_all(&inputs, &schemas, annex::read::ReadOptions::default());
+    let reading = read_all(
+        &inputs,
+        ReadWith {
+            schemas: &schemas,
+            options: ReadOptions::default(),
+            check: &annex::validate::check_row,
+            keep: &Keep::all(&schemas),
+        },
+    );
     assert!(reading.diagnostics.is_empty(), "{:?}", reading.diagnostics);
     reading
         .records
-        .into_iter()
+        .iter()
         .map(|r| {
-            let file = std::path::Path::new(&*r.layout.file)
+            let file = std::path::Path::new(&*r.layout().file)
                 .file_name()
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            (file, r.layout.sheet.to_string(), r.row, r.values)
+            (
+                file,
+                r.layout().sheet.to_string(),
+                r.row(),
+                Value::Object(r.values()),
+            )
         })
         .collect()
 }

@@ -3,13 +3,10 @@
 //! profile must; so the sheet's XML is scanned for the `hidden` flags alone, streaming.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
-use zip::ZipArchive;
+use super::ooxml::{attribute, each_element, open_package, sheet_targets};
 
 /// 1-based numbers of the hidden rows and 0-based indexes of the hidden columns of a sheet.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -25,10 +22,7 @@ const MAX_COLUMNS: u32 = 16_384;
 /// a file that is not a zip workbook.
 pub fn hidden_rows_and_columns(path: &Path, sheets: &[&str]) -> HashMap<String, Hidden> {
     let mut found = HashMap::new();
-    let Ok(file) = File::open(path) else {
-        return found;
-    };
-    let Ok(mut archive) = ZipArchive::new(BufReader::new(file)) else {
+    let Some(mut archive) = open_package(path) else {
         return found;
     };
     let targets = sheet_targets(&mut archive);
@@ -47,67 +41,8 @@ pub fn hidden_rows_and_columns(path: &Path, sheets: &[&str]) -> HashMap<String, 
     found
 }
 
-fn attribute(element: &BytesStart, name: &str) -> Option<String> {
-    element
-        .attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .map(|a| a.value.into_owned())
-}
-
 fn is_true(value: Option<String>) -> bool {
     matches!(value.as_deref(), Some("1" | "true"))
-}
-
-/// Every start or empty element of an XML part, by local name.
-fn each_element<R: BufRead>(reader: R, mut visit: impl FnMut(&str, &BytesStart)) {
-    let mut xml = Reader::from_reader(reader);
-    let mut buffer = Vec::new();
-    loop {
-        match xml.read_event_into(&mut buffer) {
-            Ok(Event::Start(element) | Event::Empty(element)) => {
-                visit(element.local_name().as_ref(), &element);
-            }
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(_) => {}
-        }
-        buffer.clear();
-    }
-}
-
-/// Sheet name → the zip path of its XML part, from the workbook and its relationships.
-fn sheet_targets<R: Read + Seek>(archive: &mut ZipArchive<R>) -> HashMap<String, String> {
-    let mut ids = Vec::new();
-    if let Ok(part) = archive.by_name("xl/workbook.xml") {
-        each_element(BufReader::new(part), |name, element| {
-            if name == "sheet" {
-                if let (Some(sheet), Some(id)) =
-                    (attribute(element, "name"), attribute(element, "id"))
-                {
-                    ids.push((sheet, id));
-                }
-            }
-        });
-    }
-    let mut targets = HashMap::new();
-    if let Ok(part) = archive.by_name("xl/_rels/workbook.xml.rels") {
-        each_element(BufReader::new(part), |name, element| {
-            if name == "Relationship" {
-                if let (Some(id), Some(target)) =
-                    (attribute(element, "Id"), attribute(element, "Target"))
-                {
-                    let path = match target.strip_prefix('/') {
-                        Some(absolute) => absolute.to_string(),
-                        None => format!("xl/{target}"),
-                    };
-                    targets.insert(id, path);
-                }
-            }
-        });
-    }
-    ids.into_iter()
-        .filter_map(|(sheet, id)| targets.get(&id).map(|path| (sheet, path.clone())))
-        .collect()
 }
 
 fn scan_sheet<R: BufRead>(reader: R) -> Hidden {

@@ -6,9 +6,12 @@ pub mod discover;
 pub mod era;
 mod hidden;
 mod limits;
+mod merges;
+mod ooxml;
 mod profile;
 mod record;
 mod rows;
+mod store;
 mod template_info;
 pub mod values;
 mod workbook;
@@ -23,7 +26,9 @@ pub use cell::{display as display_cell, field_help, type_message};
 pub use discover::{discover, DiscoverError, Input};
 pub use limits::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 pub use profile::Profile;
-pub use record::{display_value, Record, SheetLayout};
+pub use record::{display_value, ReadRow, SheetLayout};
+pub use store::{Batch, Keep, Record, Records};
+pub use workbook::ReadWith;
 
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
@@ -34,7 +39,7 @@ use crate::schema::Schemas;
 pub struct Reading {
     /// Every sheet read, rows or not.
     pub sheets: Vec<Arc<SheetLayout>>,
-    pub records: Vec<Record>,
+    pub records: Records,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -73,27 +78,31 @@ pub struct ReadOptions {
     pub limits: Limits,
 }
 
+/// The check each row gets as soon as it is read, on the thread that read it: the caller's
+/// schema check, so that rows are checked in parallel with reading and reading knows nothing of
+/// validation. It returns the row's problems and the keys of the fields they make invalid.
+pub type RowCheck = dyn Fn(&ReadRow, &Schemas) -> (Vec<Diagnostic>, Vec<String>) + Sync;
+
 /// Read every input, in parallel, keeping the inputs' order in the result.
-pub fn read_all(inputs: &[Input], schemas: &Schemas, options: ReadOptions) -> Reading {
-    read_all_with_progress(inputs, schemas, options, &|_| {})
+pub fn read_all(inputs: &[Input], with: ReadWith) -> Reading {
+    read_all_with_progress(inputs, with, &|_| {})
 }
 
 /// [`read_all`], calling `done` as each file is read (from whichever thread read it).
 pub fn read_all_with_progress(
     inputs: &[Input],
-    schemas: &Schemas,
-    options: ReadOptions,
+    with: ReadWith,
     done: &(dyn Fn(&Input) + Sync),
 ) -> Reading {
     let outcomes: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            let outcome = read_guarded(input, || match limits::check(input, options.limits) {
+            let outcome = read_guarded(input, || match limits::check(input, with.options.limits) {
                 Some(refused) => workbook::FileOutcome {
                     diagnostics: vec![refused],
                     ..workbook::FileOutcome::default()
                 },
-                None => workbook::read_file(input, schemas, options.profile),
+                None => workbook::read_file(input, with),
             });
             done(input);
             outcome

@@ -40,8 +40,9 @@ const NEIGHBOUR_CHARS: usize = 16;
 /// Longest stretch of the cell at fault shown in a snippet.
 const TARGET_CHARS: usize = 60;
 
-#[derive(Debug, PartialEq)]
-pub struct Record {
+/// A row as read: all its values, before it is checked and stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadRow {
     pub layout: Arc<SheetLayout>,
     /// 1-based row number.
     pub row: u32,
@@ -52,7 +53,7 @@ pub struct Record {
     pub rejected: Vec<String>,
 }
 
-impl Record {
+impl ReadRow {
     pub fn entity(&self) -> usize {
         self.layout.entity
     }

@@ -37,7 +37,7 @@ impl Row {
 /// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
 /// early and says so through [`SheetRows::error`].
 pub struct SheetRows<'a> {
-    cells: Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + 'a>,
+    cells: Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send + 'a>,
     next: Option<(u32, u32, Data)>,
     error: Option<String>,
 }
@@ -91,8 +91,8 @@ fn keep(value: &Data) -> bool {
 
 /// Streams the cells of a reader's `next_cell` until it ends or fails.
 fn stream<'a, E: std::fmt::Display>(
-    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E> + 'a,
-) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + 'a> {
+    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E> + Send + 'a,
+) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send + 'a> {
     let mut done = false;
     Box::new(std::iter::from_fn(move || {
         // A reader asked again after its end or an error reports a spurious error.
@@ -116,7 +116,9 @@ fn stream<'a, E: std::fmt::Display>(
     }))
 }
 
-fn from_range(range: Range<Data>) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>>> {
+fn from_range(
+    range: Range<Data>,
+) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send> {
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let cells: Vec<_> = range
         .used_cells()
@@ -127,7 +129,7 @@ fn from_range(range: Range<Data>) -> Box<dyn Iterator<Item = Result<(u32, u32, D
 }
 
 /// The rows of the named sheet.
-pub fn sheet_rows<'a, RS: Read + Seek>(
+pub fn sheet_rows<'a, RS: Read + Seek + Send>(
     workbook: &'a mut Sheets<RS>,
     name: &str,
 ) -> Result<SheetRows<'a>, String> {

@@ -13,10 +13,13 @@ use serde_json::{Map, Value};
 use super::cell::{self, field_help, Target};
 use super::discover::Input;
 use super::hidden::hidden_rows_and_columns;
+use super::merges::merged_ranges;
 use super::profile::{self as machine_readable, Profile};
-use super::record::{row_snippet, Record, SheetLayout};
+use super::record::{row_snippet, ReadRow, SheetLayout};
 use super::rows::{formulas, sheet_rows, Row, SheetRows};
+use super::store::{Batch, Keep};
 use super::template_info;
+use super::{ReadOptions, RowCheck};
 use crate::lang::Text;
 use crate::report::{cell_name, Diagnostic, Location, Severity};
 use crate::schema::{normalize_label, Entity, Schemas, INFO_SHEET};
@@ -25,19 +28,29 @@ use crate::schema::{normalize_label, Entity, Schemas, INFO_SHEET};
 #[derive(Debug, Default)]
 pub struct FileOutcome {
     pub sheets: Vec<Arc<SheetLayout>>,
-    pub records: Vec<Record>,
+    pub records: Vec<Batch>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// The first bytes of an OLE compound file: an `.xls`, or an encrypted `.xlsx`.
 const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-pub fn read_file(input: &Input, schemas: &Schemas, profile: Profile) -> FileOutcome {
+/// How files are read: against which schemas, with which options, which check of each row, and
+/// which fields kept once it is checked.
+#[derive(Clone, Copy)]
+pub struct ReadWith<'a> {
+    pub schemas: &'a Schemas,
+    pub options: ReadOptions,
+    pub check: &'a RowCheck,
+    pub keep: &'a Keep,
+}
+
+pub fn read_file(input: &Input, with: ReadWith) -> FileOutcome {
     let mut outcome = FileOutcome::default();
     match open_workbook_auto(&input.path) {
-        Ok(workbook) => read_sheets(workbook, input, schemas, profile, &mut outcome),
+        Ok(workbook) => read_sheets(workbook, input, with, &mut outcome),
         Err(first_error) => match open_by_content(&input.path) {
-            Some(workbook) => read_sheets(workbook, input, schemas, profile, &mut outcome),
+            Some(workbook) => read_sheets(workbook, input, with, &mut outcome),
             None => outcome
                 .diagnostics
                 .push(unreadable(input, &input.path, &first_error)),
@@ -104,13 +117,13 @@ fn starts_with_compound_magic(path: &Path) -> bool {
         && head == COMPOUND_FILE_MAGIC
 }
 
-fn read_sheets<RS: Read + Seek>(
+fn read_sheets<RS: Read + Seek + Send>(
     mut workbook: Sheets<RS>,
     input: &Input,
-    schemas: &Schemas,
-    profile: Profile,
+    with: ReadWith,
     outcome: &mut FileOutcome,
 ) {
+    let (schemas, profile) = (with.schemas, with.options.profile);
     let by_label: HashMap<String, String> = workbook
         .sheet_names()
         .into_iter()
@@ -155,17 +168,27 @@ fn read_sheets<RS: Read + Seek>(
         }
         _ => HashMap::new(),
     };
+    let mut xlsx_merges = match &workbook {
+        Sheets::Xlsx(_) => {
+            let names: Vec<&str> = found.iter().map(|(_, name)| name.as_str()).collect();
+            merged_ranges(&input.path, &names)
+        }
+        _ => HashMap::new(),
+    };
     for (entity, name) in found {
         let sheet: Arc<str> = name.as_str().into();
-        let merges = merged_regions(&mut workbook, &name);
+        let merges = match &mut workbook {
+            Sheets::Xlsx(_) => xlsx_merges.remove(&name).unwrap_or_default(),
+            Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+        };
         let layout = match sheet_rows(&mut workbook, &name) {
             Ok(mut rows) => {
                 let target = SheetTarget {
                     input,
                     sheet: sheet.clone(),
                     entity,
-                    schemas,
-                    profile,
+                    with,
                 };
                 let layout = read_sheet(&mut rows, &merges, &target, outcome);
                 if let Some(error) = rows.error() {
@@ -286,15 +309,6 @@ fn report_missing_sheets(
     }
 }
 
-/// The merged ranges of a sheet, where the format records them (xlsx, xlsm, xls).
-fn merged_regions<RS: Read + Seek>(workbook: &mut Sheets<RS>, sheet: &str) -> Vec<Dimensions> {
-    match workbook {
-        Sheets::Xlsx(xlsx) => xlsx.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
-        Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
-        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
-    }
-}
-
 /// A merged range's value belongs to every row the range spans: it is carried down the range's
 /// first column. Other columns of the range stay empty, and merges in the header row are left
 /// alone, so a merge never invents a column.
@@ -336,8 +350,7 @@ struct SheetTarget<'a> {
     input: &'a Input,
     sheet: Arc<str>,
     entity: usize,
-    schemas: &'a Schemas,
-    profile: Profile,
+    with: ReadWith<'a>,
 }
 
 /// Read one sheet's rows into records; returns its layout.
@@ -347,12 +360,7 @@ fn read_sheet(
     target: &SheetTarget,
     outcome: &mut FileOutcome,
 ) -> Option<Arc<SheetLayout>> {
-    let SheetTarget {
-        input,
-        schemas,
-        profile,
-        ..
-    } = *target;
+    let (input, schemas) = (target.input, target.with.schemas);
     let entity = schemas.entities.get(target.entity)?;
     let mut rows = rows.peekable();
     let header = rows.next_if(|row| row.index == 0);
@@ -373,73 +381,125 @@ fn read_sheet(
     report_missing_columns(&layout, entity, &mut outcome.diagnostics);
     outcome.sheets.push(layout.clone());
     let mut carry = MergeCarry::new(merges);
-    for mut cells in rows {
-        carry.apply(&mut cells);
-        if cells.cells.iter().all(|(_, cell)| is_blank(cell)) {
-            continue;
-        }
-        let row = cells.index.saturating_add(1);
-        let mut values = Map::new();
-        let mut problems = Vec::new();
-        let mut rejected = Vec::new();
-        for (index, field) in entity.fields.iter().enumerate() {
-            let column = layout.columns.get(index).copied().flatten();
-            let cell = column.and_then(|c| cells.get(c)).unwrap_or(&Data::Empty);
-            if let (Profile::MachineReadable, Some(column), Data::String(text)) =
-                (profile, column, cell)
-            {
-                outcome.diagnostics.extend(machine_readable::text_cell(
-                    &layout, field, row, column, text,
-                ));
-            }
-            let converted = cell::convert(
-                cell,
-                &Target {
-                    schemas,
-                    entity,
-                    field,
-                },
-            );
-            match (converted.value, &converted.problem, &field.default) {
-                (Some(value), _, _) => {
-                    values.insert(field.key.clone(), value);
-                }
-                (None, None, Some(default)) => {
-                    values.insert(field.key.clone(), default.clone());
-                }
-                _ => {}
-            }
-            if let Some(problem) = converted.problem {
-                if problem.severity == Severity::Error {
-                    rejected.push(field.key.clone());
-                }
-                problems.push((index, cell::display(cell), problem));
-            }
-        }
-        let values = Value::Object(values);
-        for (index, found, problem) in problems {
-            let location = layout.location(entity, row, index);
-            let snippet = row_snippet(&layout, entity, row, &values, index, Some(&found));
-            let diagnostic = match problem.severity {
-                Severity::Error => {
-                    Diagnostic::error(problem.code, location, problem.message, problem.help)
-                }
-                Severity::Warning => {
-                    Diagnostic::warning(problem.code, location, problem.message, problem.help)
-                }
-            };
-            outcome
-                .diagnostics
-                .push(diagnostic.with_found(found).with_snippet(snippet));
-        }
-        outcome.records.push(Record {
-            layout: layout.clone(),
-            row,
-            values,
-            rejected,
-        });
+    // One stretch of rows is checked while the next is read, by whichever core is free.
+    let mut batch = next_batch(&mut rows, &mut carry);
+    while !batch.is_empty() {
+        let (next, (records, diagnostics)) = rayon::join(
+            || next_batch(&mut rows, &mut carry),
+            || check_batch(batch, &layout, target),
+        );
+        outcome.records.push(records);
+        outcome.diagnostics.extend(diagnostics);
+        batch = next;
     }
     Some(layout)
+}
+
+/// Rows read and checked at a time: enough to be worth handing to another core, few enough to
+/// keep memory flat.
+const BATCH_ROWS: usize = 1024;
+
+/// The next rows of the sheet that have something in them, merges carried down.
+fn next_batch(rows: &mut impl Iterator<Item = Row>, carry: &mut MergeCarry) -> Vec<Row> {
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    for mut row in rows.by_ref() {
+        carry.apply(&mut row);
+        if row.cells.iter().all(|(_, cell)| is_blank(cell)) {
+            continue;
+        }
+        batch.push(row);
+        if batch.len() == BATCH_ROWS {
+            break;
+        }
+    }
+    batch
+}
+
+/// Rows → records, each converted field by field and checked as soon as it is whole.
+fn check_batch(
+    rows: Vec<Row>,
+    layout: &Arc<SheetLayout>,
+    target: &SheetTarget,
+) -> (Batch, Vec<Diagnostic>) {
+    let mut records = Batch::new(layout.clone(), target.with.keep);
+    let mut diagnostics = Vec::new();
+    for row in rows {
+        let mut record = to_record(&row, layout, target, &mut diagnostics);
+        let (problems, invalid) = (target.with.check)(&record, target.with.schemas);
+        diagnostics.extend(problems);
+        record.rejected.extend(invalid);
+        records.push(&record);
+    }
+    (records, diagnostics)
+}
+
+/// One row's cells as the entity's fields; what cannot be converted is reported.
+fn to_record(
+    cells: &Row,
+    layout: &Arc<SheetLayout>,
+    target: &SheetTarget,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ReadRow {
+    let (schemas, profile) = (target.with.schemas, target.with.options.profile);
+    let entity = &schemas.entities[layout.entity];
+    let row = cells.index.saturating_add(1);
+    let mut values = Map::with_capacity(entity.fields.len());
+    let mut problems = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, field) in entity.fields.iter().enumerate() {
+        let column = layout.columns.get(index).copied().flatten();
+        let cell = column.and_then(|c| cells.get(c)).unwrap_or(&Data::Empty);
+        if let (Profile::MachineReadable, Some(column), Data::String(text)) =
+            (profile, column, cell)
+        {
+            diagnostics.extend(machine_readable::text_cell(
+                layout, field, row, column, text,
+            ));
+        }
+        let converted = cell::convert(
+            cell,
+            &Target {
+                schemas,
+                entity,
+                field,
+            },
+        );
+        match (converted.value, &converted.problem, &field.default) {
+            (Some(value), _, _) => {
+                values.insert(field.key.clone(), value);
+            }
+            (None, None, Some(default)) => {
+                values.insert(field.key.clone(), default.clone());
+            }
+            _ => {}
+        }
+        if let Some(problem) = converted.problem {
+            if problem.severity == Severity::Error {
+                rejected.push(field.key.clone());
+            }
+            problems.push((index, cell::display(cell), problem));
+        }
+    }
+    let values = Value::Object(values);
+    for (index, found, problem) in problems {
+        let location = layout.location(entity, row, index);
+        let snippet = row_snippet(layout, entity, row, &values, index, Some(&found));
+        let diagnostic = match problem.severity {
+            Severity::Error => {
+                Diagnostic::error(problem.code, location, problem.message, problem.help)
+            }
+            Severity::Warning => {
+                Diagnostic::warning(problem.code, location, problem.message, problem.help)
+            }
+        };
+        diagnostics.push(diagnostic.with_found(found).with_snippet(snippet));
+    }
+    ReadRow {
+        layout: layout.clone(),
+        row,
+        values,
+        rejected,
+    }
 }
 
 fn is_blank(cell: &Data) -> bool {

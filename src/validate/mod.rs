@@ -3,70 +3,111 @@
 mod row;
 pub mod rules;
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
 
-use crate::read::{Record, SheetLayout};
-use crate::report::Diagnostic;
+use crate::read::{Keep, Record, Records, SheetLayout};
+use crate::report::{Diagnostic, Snippet};
 use crate::schema::Schemas;
 
-/// Check every record; returns the problems found, in no particular order. Fields that break
-/// their schema are marked rejected, so that the cross-record rules do not report them again.
+pub use row::check as check_row;
+
+/// The rules that span rows, sheets and files, over records already checked one by one
+/// ([`check_row`]); returns the problems found, in no particular order.
 pub fn validate(
-    records: &mut [Record],
+    records: &Records,
     sheets: &[Arc<SheetLayout>],
     schemas: &Schemas,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    let checked: Vec<_> = records
-        .par_iter()
-        .map(|record| row::check(record, schemas))
-        .collect();
-    for (record, (found, invalid)) in records.iter_mut().zip(checked) {
-        diagnostics.extend(found);
-        record.rejected.extend(invalid);
-    }
     let index = Index::new(records, sheets, schemas);
-    for rule in rules::RULES {
-        (rule.check)(&index, &mut diagnostics);
-    }
-    diagnostics
+    rules::RULES
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut found = Vec::new();
+            (rule.check)(&index, &mut found);
+            found
+        })
+        .collect()
 }
+
+/// The fields the cross-record rules read, and every entity's key, by which [`Index`] finds
+/// rows: all a check needs to keep of a row once it is checked.
+pub fn rule_fields(schemas: &Schemas) -> Keep {
+    Keep::matching(schemas, |entity, field| {
+        let field = &entity.fields[field];
+        field.key == entity.key || rules::RULES.iter().any(|rule| (rule.reads)(entity, field))
+    })
+}
+
+/// Where a record is: its batch, and its place in the batch.
+type At = (u32, u32);
 
 /// The records of a run, looked up by entity and key, for the cross-record rules.
 pub struct Index<'a> {
     pub schemas: &'a Schemas,
-    by_entity: Vec<Vec<&'a Record>>,
-    by_key: Vec<HashMap<&'a str, &'a Record>>,
+    records: &'a Records,
+    /// For each entity, its records by key (the first of each key).
+    by_key: Vec<HashTable<At>>,
+    hasher: DefaultHashBuilder,
     sheet_read: Vec<bool>,
+    /// What a finding's snippet shows: the fields the rules read, whatever the run kept.
+    shown: Keep,
 }
 
 impl<'a> Index<'a> {
     pub fn new(
-        records: &'a [Record],
+        records: &'a Records,
         sheets: &[Arc<SheetLayout>],
         schemas: &'a Schemas,
     ) -> Index<'a> {
-        let count = schemas.entities.len();
-        let mut by_entity = vec![Vec::new(); count];
-        let mut by_key = vec![HashMap::new(); count];
-        for record in records {
-            let entity = record.entity();
-            let (Some(list), Some(keys), Some(spec)) = (
-                by_entity.get_mut(entity),
-                by_key.get_mut(entity),
-                schemas.entities.get(entity),
-            ) else {
-                continue;
-            };
-            list.push(record);
-            if let Some(key) = record.text(&spec.key) {
-                keys.entry(key).or_insert(record);
-            }
-        }
-        let mut sheet_read = vec![false; count];
+        let hasher = DefaultHashBuilder::default();
+        let batches = records.batches();
+        let key_of = |(batch, at): At| -> &'a str {
+            let record = batches.get(batch as usize).and_then(|b| b.get(at as usize));
+            let key = schemas
+                .entities
+                .get(record.map_or(usize::MAX, |r| r.entity()))
+                .map(|e| e.key.as_str());
+            record
+                .zip(key)
+                .and_then(|(record, key)| record.text(key))
+                .unwrap_or_default()
+        };
+        let by_key = (0..schemas.entities.len())
+            .into_par_iter()
+            .map(|entity| {
+                let in_entity = || {
+                    batches
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, batch)| batch.layout().entity == entity)
+                };
+                let count = in_entity().map(|(_, batch)| batch.len()).sum();
+                let mut table = HashTable::with_capacity(count);
+                for (b, batch) in in_entity() {
+                    for at in 0..batch.len() {
+                        let place = (b as u32, at as u32);
+                        let key = key_of(place);
+                        if key.is_empty() {
+                            continue;
+                        }
+                        let hash = hasher.hash_one(key);
+                        table
+                            .entry(
+                                hash,
+                                |&other| key_of(other) == key,
+                                |&other| hasher.hash_one(key_of(other)),
+                            )
+                            .or_insert(place);
+                    }
+                }
+                table
+            })
+            .collect();
+        let mut sheet_read = vec![false; schemas.entities.len()];
         for sheet in sheets {
             if let Some(read) = sheet_read.get_mut(sheet.entity) {
                 *read = true;
@@ -74,9 +115,11 @@ impl<'a> Index<'a> {
         }
         Index {
             schemas,
-            by_entity,
+            records,
             by_key,
+            hasher,
             sheet_read,
+            shown: rule_fields(schemas),
         }
     }
 
@@ -85,25 +128,47 @@ impl<'a> Index<'a> {
     }
 
     /// The records of an entity, in reading order.
-    pub fn records(&self, entity: usize) -> &[&'a Record] {
-        self.by_entity.get(entity).map_or(&[], Vec::as_slice)
+    pub fn records(&self, entity: usize) -> impl Iterator<Item = Record<'a>> + 'a {
+        self.records
+            .batches()
+            .iter()
+            .filter(move |batch| batch.layout().entity == entity)
+            .flat_map(|batch| batch.records())
     }
 
     /// The first record of an entity with this key.
-    pub fn find(&self, entity: usize, key: &str) -> Option<&'a Record> {
-        self.by_key.get(entity)?.get(key).copied()
+    pub fn find(&self, entity: usize, key: &str) -> Option<Record<'a>> {
+        let key_field = &self.schemas.entities.get(entity)?.key;
+        let batches = self.records.batches();
+        let record = |(batch, at): At| batches.get(batch as usize)?.get(at as usize);
+        let place = self
+            .by_key
+            .get(entity)?
+            .find(self.hasher.hash_one(key), |&place| {
+                record(place).and_then(|r| r.text(key_field)) == Some(key)
+            })?;
+        record(*place)
     }
 
     /// Whether the run read a sheet of this entity, with rows or without.
     pub fn sheet_read(&self, entity: usize) -> bool {
         self.sheet_read.get(entity).copied().unwrap_or(false)
     }
+
+    /// A finding's snippet: the record's row as far as the fields the rules read, whatever the
+    /// run kept, so that `check` and `build` show the same.
+    pub fn snippet(&self, record: &Record, key: &str) -> Option<Snippet> {
+        let entity = record.entity();
+        record.snippet(self.schemas, key, |field| self.shown.keeps(entity, field))
+    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::read::ReadRow;
     use serde_json::Value;
+    use std::collections::HashMap;
     use std::sync::OnceLock;
 
     pub fn schemas() -> &'static Schemas {
@@ -114,7 +179,7 @@ pub(crate) mod tests {
     /// Records as if read from sheets with every field in its own column, in schema order, rows
     /// numbered from 2 per sheet. Submission rows come from `meti.xlsx`, council rows from
     /// `council.xlsx`.
-    pub fn records(rows: &[(&str, Value)]) -> Vec<Record> {
+    pub fn records(rows: &[(&str, Value)]) -> Vec<ReadRow> {
         let schemas = schemas();
         let mut layouts: HashMap<usize, (Arc<SheetLayout>, u32)> = HashMap::new();
         rows.iter()
@@ -135,7 +200,7 @@ pub(crate) mod tests {
                     };
                     (Arc::new(layout), 2)
                 });
-                let record = Record {
+                let record = ReadRow {
                     layout: layout.clone(),
                     row: *next_row,
                     values: values.clone(),
@@ -147,7 +212,7 @@ pub(crate) mod tests {
             .collect()
     }
 
-    pub fn layouts(records: &[Record]) -> Vec<Arc<SheetLayout>> {
+    pub fn layouts(records: &[ReadRow]) -> Vec<Arc<SheetLayout>> {
         let mut layouts: Vec<Arc<SheetLayout>> = Vec::new();
         for record in records {
             if !layouts.iter().any(|l| Arc::ptr_eq(l, &record.layout)) {
@@ -157,17 +222,19 @@ pub(crate) mod tests {
         layouts
     }
 
-    pub fn run_rows(records: &[Record]) -> Vec<Diagnostic> {
+    pub fn run_rows(records: &[ReadRow]) -> Vec<Diagnostic> {
         records
             .iter()
             .flat_map(|r| row::check(r, schemas()).0)
             .collect()
     }
 
-    /// The diagnostics one rule gives on these records, as (code, file › sheet › cell).
-    pub fn run_rule(rule: &rules::Rule, records: &[Record]) -> Vec<(String, String)> {
-        let sheets = layouts(records);
-        let index = Index::new(records, &sheets, schemas());
+    /// The diagnostics one rule gives on these rows, as (code, file › sheet › cell), with only
+    /// the fields the rules say they read kept, as `annex check` keeps them.
+    pub fn run_rule(rule: &rules::Rule, rows: &[ReadRow]) -> Vec<(String, String)> {
+        let sheets = layouts(rows);
+        let records = Records::from_rows(rows, &rule_fields(schemas()));
+        let index = Index::new(&records, &sheets, schemas());
         let mut diagnostics = Vec::new();
         (rule.check)(&index, &mut diagnostics);
         diagnostics

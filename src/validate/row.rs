@@ -6,12 +6,12 @@ use jsonschema::ValidationError;
 use serde_json::Value;
 
 use crate::lang::Text;
-use crate::read::{display_value, field_help, type_message, Record};
+use crate::read::{display_value, field_help, type_message, ReadRow};
 use crate::report::Diagnostic;
 use crate::schema::{Field, Schemas};
 
 /// The row's schema failures, and the keys of the fields they concern.
-pub fn check(record: &Record, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<String>) {
+pub fn check(record: &ReadRow, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<String>) {
     let mut diagnostics = Vec::new();
     let mut invalid = Vec::new();
     let Some(entity) = schemas.entities.get(record.entity()) else {

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::read::Record;
+use crate::read::{Record, Records};
 use crate::schema::Schemas;
 
 /// The format tag of `annex.json`; changes when its shape does.
 pub const FORMAT: &str = "annex/1";
 
-pub fn build_master(records: &[Record], schemas: &Schemas) -> Value {
-    let mut by_entity: Vec<Vec<&Record>> = vec![Vec::new(); schemas.entities.len()];
-    for record in records {
+pub fn build_master(records: &Records, schemas: &Schemas) -> Value {
+    let mut by_entity: Vec<Vec<Record>> = vec![Vec::new(); schemas.entities.len()];
+    for record in records.iter() {
         if let Some(list) = by_entity.get_mut(record.entity()) {
             list.push(record);
         }
@@ -52,11 +52,11 @@ pub fn build_master(records: &[Record], schemas: &Schemas) -> Value {
 struct Nest<'a> {
     schemas: &'a Schemas,
     children: Vec<Vec<usize>>,
-    by_parent: Vec<HashMap<&'a str, Vec<&'a Record>>>,
+    by_parent: Vec<HashMap<&'a str, Vec<Record<'a>>>>,
 }
 
 impl<'a> Nest<'a> {
-    fn new(by_entity: &[Vec<&'a Record>], schemas: &'a Schemas) -> Nest<'a> {
+    fn new(by_entity: &[Vec<Record<'a>>], schemas: &'a Schemas) -> Nest<'a> {
         let count = schemas.entities.len();
         let mut children = vec![Vec::new(); count];
         let mut by_parent = vec![HashMap::new(); count];
@@ -83,7 +83,7 @@ impl<'a> Nest<'a> {
 
     fn node(&self, entity: usize, record: &Record) -> Value {
         let spec = &self.schemas.entities[entity];
-        let mut node = record.fields().cloned().unwrap_or_default();
+        let mut node = record.values();
         let key = record.text(&spec.key).unwrap_or_default();
         for &child in &self.children[entity] {
             let nodes = self.by_parent[child]
@@ -158,6 +158,7 @@ fn split_digits(text: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::Keep;
     use crate::validate::tests::{records, schemas};
 
     #[test]
@@ -197,7 +198,8 @@ mod tests {
                 json!({"id": "METI-001-K1", "measure_id": "METI-001", "name": "n", "value": 48, "unit": "件", "cumulative": false}),
             ),
         ]);
-        let master = build_master(&rows, schemas());
+        let records = Records::from_rows(&rows, &Keep::all(schemas()));
+        let master = build_master(&records, schemas());
         let sections = &master["challenges"][0]["sections"];
         assert_eq!(sections[0]["id"], "1-2");
         assert_eq!(sections[1]["id"], "1-10");

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::annex_doc::AnnexDoc;
 use super::annex_sheet::{write_annex, write_figures};
 use super::{fit, natural_order};
-use crate::read::{display_value, Record};
+use crate::read::{display_value, Record, Records};
 use crate::schema::{Entity, Schemas, ValueKind};
 
 /// Narrowest and widest column, in Excel's character units.
@@ -21,7 +21,7 @@ const WRAP_FROM: usize = 40;
 
 /// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity.
 pub fn workbook_bytes(
-    records: &[Record],
+    records: &Records,
     master: &Value,
     schemas: &Schemas,
 ) -> Result<Vec<u8>, XlsxError> {
@@ -44,7 +44,7 @@ pub fn workbook_bytes(
         .set_border(FormatBorder::Hair);
     let wrapped = cell.clone().set_text_wrap();
     for (index, entity) in schemas.entities.iter().enumerate() {
-        let mut rows: Vec<&Record> = records.iter().filter(|r| r.entity() == index).collect();
+        let mut rows: Vec<Record> = records.iter().filter(|r| r.entity() == index).collect();
         rows.sort_by(|a, b| {
             natural_order(
                 a.text(&entity.key).unwrap_or(""),
@@ -62,7 +62,7 @@ fn write_sheet(
     sheet: &mut Worksheet,
     entity: &Entity,
     schemas: &Schemas,
-    rows: &[&Record],
+    rows: &[Record],
     [header, cell, wrapped]: [&Format; 3],
 ) -> Result<(), XlsxError> {
     for (column, field) in entity.fields.iter().enumerate() {
@@ -73,7 +73,7 @@ fn write_sheet(
             .map(|record| {
                 record
                     .get(&field.key)
-                    .map(|value| shown_value(value, &field.kind, schemas))
+                    .map(|value| shown_value(&value, &field.kind, schemas))
             })
             .collect();
         let widest = shown
@@ -97,7 +97,7 @@ fn write_sheet(
                     )?;
                 }
                 (Some(Value::Bool(b)), _) => {
-                    sheet.write_boolean_with_format(row, column, *b, format)?;
+                    sheet.write_boolean_with_format(row, column, b, format)?;
                 }
                 (_, Some(text)) => {
                     sheet.write_string_with_format(row, column, fit(text, 0), format)?;

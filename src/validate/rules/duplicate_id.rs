@@ -11,6 +11,7 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "id.duplicate",
     check,
+    reads: |entity, field| field.key == entity.key,
 };
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
@@ -23,7 +24,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             let Some(first) = index.find(entity_index, id) else {
                 continue;
             };
-            if std::ptr::eq(first, *record) {
+            if first.is(&record) {
                 continue;
             }
             let first_at = first.location(index.schemas, &entity.key);
@@ -41,7 +42,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_found(id)
-                .with_snippet(record.snippet(index.schemas, &entity.key))
+                .with_snippet(index.snippet(&record, &entity.key))
                 .with_related(first_at, Text::new("first used here", "最初の使用箇所")),
             );
         }

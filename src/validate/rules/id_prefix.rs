@@ -19,6 +19,7 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "id.prefix",
     check,
+    reads: |entity, field| field.id_prefix || field.key == entity.key,
 };
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
@@ -33,16 +34,16 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 let Some((prefix, _)) = id.rsplit_once('-') else {
                     continue;
                 };
-                let matches = match value {
+                let matches = match &value {
                     Value::Array(items) => items.iter().any(|item| item.as_str() == Some(prefix)),
                     other => other.as_str() == Some(prefix),
                 };
-                if matches || names_missing_row(index, field, value) {
+                if matches || names_missing_row(index, field, &value) {
                     continue;
                 }
-                let found = display_value(value);
+                let found = display_value(&value);
                 let header = &field.header;
-                let (message, help) = match value {
+                let (message, help) = match &value {
                     Value::Array(_) => (
                         Text::new(
                             format!("{id_header} {id} names {prefix} as lead, but {header} ({found}) does not include it"),
@@ -72,7 +73,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                         help,
                     )
                     .with_found(found)
-                    .with_snippet(record.snippet(index.schemas, &field.key)),
+                    .with_snippet(index.snippet(&record, &field.key)),
                 );
             }
         }

@@ -14,6 +14,10 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "issue.no_measures",
     check,
+    reads: |entity, field| {
+        let at = (entity.name.as_str(), field.key.as_str());
+        at == ("measure", ISSUE_ID) || at == ("issue", "id")
+    },
 };
 
 const ISSUE_ID: &str = "issue_id";
@@ -25,10 +29,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     if !index.sheet_read(measure) {
         return;
     }
-    let measures = index.records(measure);
-    let misfiled = measures.iter().any(|record| {
-        let typed = record.is_rejected(ISSUE_ID) || record.values.get(ISSUE_ID).is_some();
-        typed
+    let misfiled = index.records(measure).any(|record| {
+        record.is_filled(ISSUE_ID)
             && record
                 .text(ISSUE_ID)
                 .is_none_or(|id| index.find(issue, id).is_none())
@@ -36,8 +38,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     if misfiled {
         return;
     }
-    let answered: std::collections::HashSet<&str> = measures
-        .iter()
+    let answered: std::collections::HashSet<&str> = index
+        .records(measure)
         .filter_map(|record| record.text(ISSUE_ID))
         .collect();
     for record in index.records(issue) {
@@ -58,7 +60,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_found(id)
-            .with_snippet(record.snippet(index.schemas, "id")),
+            .with_snippet(index.snippet(&record, "id")),
         );
     }
 }

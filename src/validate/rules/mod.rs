@@ -13,11 +13,15 @@ use super::Index;
 use crate::lang::Text;
 use crate::read::{display_value, Record};
 use crate::report::Diagnostic;
+use crate::schema::{Entity, Field};
 
 pub struct Rule {
     /// The code, or the start of the codes, of the diagnostics the rule gives.
     pub code: &'static str,
     pub check: fn(&Index, &mut Vec<Diagnostic>),
+    /// Whether the rule reads this field of this entity. A check keeps only the fields some
+    /// rule reads; the rule's tests see only those, so a rule that reads more fails them.
+    pub reads: fn(&Entity, &Field) -> bool,
 }
 
 impl Rule {
@@ -26,13 +30,17 @@ impl Rule {
     fn finding(
         &self,
         index: &Index,
-        record: &Record,
+        record: Record,
         key: &str,
         suffix: &str,
         message: Text,
         help: Text,
     ) -> Diagnostic {
-        let found = record.get(key).map(display_value).unwrap_or_default();
+        let found = record
+            .get(key)
+            .as_ref()
+            .map(display_value)
+            .unwrap_or_default();
         Diagnostic::error(
             format!("{}.{suffix}", self.code),
             record.location(index.schemas, key),
@@ -40,7 +48,7 @@ impl Rule {
             help,
         )
         .with_found(found)
-        .with_snippet(record.snippet(index.schemas, key))
+        .with_snippet(index.snippet(&record, key))
     }
 }
 

@@ -12,6 +12,10 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "not_before",
     check,
+    reads: |entity, field| {
+        field.not_before.is_some()
+            || (entity.fields.iter()).any(|f| f.not_before.as_deref() == Some(&field.key))
+    },
 };
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
@@ -37,7 +41,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 if in_order {
                     continue;
                 }
-                let (later, earlier) = (display_value(later), display_value(earlier));
+                let (later, earlier) = (display_value(&later), display_value(&earlier));
                 let header = &field.header;
                 diagnostics.push(
                     Diagnostic::error(
@@ -53,7 +57,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_found(later)
-                    .with_snippet(record.snippet(index.schemas, &field.key)),
+                    .with_snippet(index.snippet(&record, &field.key)),
                 );
             }
         }

@@ -14,6 +14,9 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "kpi.part_of",
     check,
+    reads: |entity, field| {
+        entity.name == "kpi" && ["id", PART_OF, MEASURE, UNIT, VALUE].contains(&field.key.as_str())
+    },
 };
 
 const PART_OF: &str = "part_of";
@@ -50,8 +53,13 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         let whole_at = whole.location(index.schemas, "id").display();
-        let show =
-            |record: &Record, key: &str| record.get(key).map(display_value).unwrap_or_default();
+        let show = |record: Record, key: &str| {
+            record
+                .get(key)
+                .as_ref()
+                .map(display_value)
+                .unwrap_or_default()
+        };
         let measures_differ =
             matches!((part.get(MEASURE), whole.get(MEASURE)), (Some(a), Some(b)) if a != b);
         if measures_differ {

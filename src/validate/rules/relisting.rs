@@ -13,6 +13,9 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "measure.relisting",
     check,
+    reads: |entity, field| {
+        entity.name == "measure" && ["id", RELISTED_FROM, TITLE].contains(&field.key.as_str())
+    },
 };
 
 const RELISTED_FROM: &str = "relisted_from";

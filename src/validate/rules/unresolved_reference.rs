@@ -14,6 +14,7 @@ use crate::validate::Index;
 pub const RULE: Rule = Rule {
     code: "ref.unresolved",
     check,
+    reads: |_, field| field.references.is_some(),
 };
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
@@ -27,9 +28,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let records = index.records(entity_index);
             if !index.sheet_read(target) {
-                if let Some(first) = records.iter().find(|r| r.get(&field.key).is_some()) {
+                let mut records = index.records(entity_index);
+                if let Some(first) = records.find(|r| r.get(&field.key).is_some()) {
                     diagnostics.push(unchecked(
                         first,
                         index,
@@ -40,11 +41,11 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 }
                 continue;
             }
-            for record in records {
+            for record in index.records(entity_index) {
                 let Some(value) = record.get(&field.key) else {
                     continue;
                 };
-                let wanted = display_value(value);
+                let wanted = display_value(&value);
                 if index.find(target, &wanted).is_some() {
                     continue;
                 }
@@ -66,14 +67,14 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_found(wanted)
-                    .with_snippet(record.snippet(index.schemas, &field.key)),
+                    .with_snippet(index.snippet(&record, &field.key)),
                 );
             }
         }
     }
 }
 
-fn unchecked(first: &Record, index: &Index, key: &str, header: &str, sheet: &str) -> Diagnostic {
+fn unchecked(first: Record, index: &Index, key: &str, header: &str, sheet: &str) -> Diagnostic {
     let at: Location = first.location(index.schemas, key);
     Diagnostic::warning(
         "ref.unchecked",
