@@ -142,16 +142,38 @@ impl Batch {
 #[derive(Debug, Default)]
 pub struct Records {
     batches: Vec<Batch>,
+    /// The number of each batch's first record.
+    starts: Vec<u32>,
+    count: u32,
 }
 
 impl Records {
     pub fn extend(&mut self, batches: impl IntoIterator<Item = Batch>) {
-        self.batches
-            .extend(batches.into_iter().filter(|b| !b.is_empty()));
+        for batch in batches.into_iter().filter(|b| !b.is_empty()) {
+            self.starts.push(self.count);
+            self.count = self
+                .count
+                .saturating_add(u32::try_from(batch.len()).unwrap_or(u32::MAX));
+            self.batches.push(batch);
+        }
     }
 
     pub fn batches(&self) -> &[Batch] {
         &self.batches
+    }
+
+    /// Each batch with the number of its first record: a record's number is that plus its
+    /// place in the batch.
+    pub fn numbered(&self) -> impl Iterator<Item = (u32, &Batch)> {
+        self.starts.iter().copied().zip(&self.batches)
+    }
+
+    /// The record with this number.
+    pub fn get(&self, number: u32) -> Option<Record<'_>> {
+        let batch = self.starts.partition_point(|&start| start <= number);
+        let batch = batch.checked_sub(1)?;
+        let start = *self.starts.get(batch)?;
+        self.batches.get(batch)?.get((number - start) as usize)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Record<'_>> {
@@ -168,17 +190,19 @@ impl Records {
 
     /// The records of a run built from rows already read, each keeping what `keep` says.
     pub fn from_rows(rows: &[ReadRow], keep: &Keep) -> Records {
-        let mut records = Records::default();
+        let mut batches: Vec<Batch> = Vec::new();
         for row in rows {
-            match records.batches.last_mut() {
+            match batches.last_mut() {
                 Some(batch) if Arc::ptr_eq(&batch.layout, &row.layout) => batch.push(row),
                 _ => {
                     let mut batch = Batch::new(row.layout.clone(), keep);
                     batch.push(row);
-                    records.batches.push(batch);
+                    batches.push(batch);
                 }
             }
         }
+        let mut records = Records::default();
+        records.extend(batches);
         records
     }
 }
@@ -266,6 +290,14 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// Whether both rows hold a valid value for `key`, and the values differ.
+    pub fn differs(&self, other: &Record, key: &str) -> bool {
+        match (valid(self.slot(key)), valid(other.slot(key))) {
+            (Some(mine), Some(theirs)) => mine != theirs,
+            _ => false,
+        }
+    }
+
     /// Whether the field was filled in, validly or not.
     pub fn is_filled(&self, key: &str) -> bool {
         self.slot(key).is_some_and(|(tag, _)| tag != ABSENT)
@@ -315,6 +347,10 @@ impl<'a> Record<'a> {
             None,
         )
     }
+}
+
+fn valid(slot: Option<Slot<'_>>) -> Option<Slot<'_>> {
+    slot.filter(|(tag, _)| matches!(*tag, TEXT | JSON))
 }
 
 fn decode((tag, bytes): Slot) -> Option<Value> {
@@ -383,5 +419,40 @@ mod tests {
             assert_eq!(record.get("unit"), None, "not kept");
             assert_eq!(record.text("id"), Some("METI-001-K1"));
         }
+    }
+
+    #[test]
+    fn records_are_found_by_number_across_batches() {
+        let (schemas, row) = kpi_row(json!({"id": "METI-001-K1"}), &[]);
+        let (_, mut other) = kpi_row(json!({"id": "METI-001-K2"}), &[]);
+        other.row = 8;
+        let records = Records::from_rows(&[row.clone(), row, other], &Keep::all(&schemas));
+        assert_eq!(records.batches().len(), 2);
+        let rows: Vec<Option<u32>> = (0..4).map(|n| records.get(n).map(|r| r.row())).collect();
+        assert_eq!(rows, [Some(7), Some(7), Some(8), None]);
+        let firsts: Vec<u32> = records.numbered().map(|(first, _)| first).collect();
+        assert_eq!(firsts, [0, 2]);
+    }
+
+    #[test]
+    fn values_differ_only_when_both_are_valid_and_unequal() {
+        let row = |values: Value, rejected: &[&str]| kpi_row(values, rejected).1;
+        let schemas = Schemas::embedded().unwrap();
+        let rows = [
+            row(json!({"unit": "件", "value": 48}), &[]),
+            row(json!({"unit": "件", "value": 48.5}), &[]),
+            row(json!({"unit": "人", "value": 48}), &["unit"]),
+            row(json!({"unit": "人"}), &[]),
+        ];
+        let records = Records::from_rows(&rows, &Keep::all(&schemas));
+        let [a, b, rejected, c] = [0, 1, 2, 3].map(|n| records.get(n).unwrap());
+        assert!(!a.differs(&b, "unit"));
+        assert!(a.differs(&b, "value"));
+        assert!(a.differs(&c, "unit"));
+        assert!(
+            !a.differs(&rejected, "unit"),
+            "a rejected value is no value"
+        );
+        assert!(!a.differs(&c, "value"), "an empty value is no value");
     }
 }

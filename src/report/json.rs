@@ -1,63 +1,88 @@
 //! `--format json`: one document on stdout, exactly as the submission contract describes, plus
-//! `found` and `related` where a diagnostic has them.
+//! `found` and `related` where a diagnostic has them. The document is serialised as it is
+//! written, never built as a tree: a run with ten thousand findings should not need a second copy
+//! of them in memory.
 
 use std::io::{self, Write};
 
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 
-use super::{Diagnostic, Location, Report};
+use super::{Diagnostic, Location, Related, Report};
 use crate::lang::Lang;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let tally = report.tally();
-    let document = json!({
-        "files": report.files,
-        "errors": tally.errors,
-        "warnings": tally.warnings,
-        "diagnostics": report.diagnostics.iter().map(|d| diagnostic(d, report.lang)).collect::<Vec<_>>(),
-    });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    let mut out = io::BufWriter::new(out);
+    report.serialize(&mut serde_json::Serializer::pretty(&mut out))?;
+    writeln!(out)?;
+    out.flush()
 }
 
-fn diagnostic(d: &Diagnostic, lang: Lang) -> Value {
-    let mut object = Map::new();
-    object.insert("severity".into(), d.severity.as_str().into());
-    object.insert("code".into(), d.code.clone().into());
-    object.insert("message".into(), d.message.get(lang).into());
-    object.insert("help".into(), d.help.get(lang).into());
-    location(&d.location, &mut object);
-    if let Some(found) = &d.found {
-        object.insert("found".into(), found.clone().into());
+impl Serialize for Report<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let tally = self.tally();
+        let mut document = serializer.serialize_map(Some(4))?;
+        document.serialize_entry("files", &self.files)?;
+        document.serialize_entry("errors", &tally.errors)?;
+        document.serialize_entry("warnings", &tally.warnings)?;
+        document.serialize_entry("diagnostics", &Diagnostics(self.diagnostics, self.lang))?;
+        document.end()
     }
-    if !d.related.is_empty() {
-        let related = d
-            .related
-            .iter()
-            .map(|r| {
-                let mut place = Map::new();
-                location(&r.location, &mut place);
-                place.insert("note".into(), r.note.get(lang).into());
-                Value::Object(place)
-            })
-            .collect();
-        object.insert("related".into(), Value::Array(related));
-    }
-    Value::Object(object)
 }
 
-fn location(at: &Location, object: &mut Map<String, Value>) {
-    object.insert("file".into(), at.file.to_string().into());
+struct Diagnostics<'a>(&'a [Diagnostic], Lang);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|d| InLang(d, self.1)))
+    }
+}
+
+/// A diagnostic, or one of its related places, in the report's language.
+struct InLang<'a, T>(&'a T, Lang);
+
+impl Serialize for InLang<'_, Diagnostic> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (d, lang) = (self.0, self.1);
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("severity", d.severity.as_str())?;
+        object.serialize_entry("code", &d.code)?;
+        object.serialize_entry("message", d.message.get(lang))?;
+        object.serialize_entry("help", d.help.get(lang))?;
+        location(&d.location, &mut object)?;
+        if let Some(found) = &d.found {
+            object.serialize_entry("found", found)?;
+        }
+        if !d.related.is_empty() {
+            let related: Vec<_> = d.related.iter().map(|r| InLang(r, lang)).collect();
+            object.serialize_entry("related", &related)?;
+        }
+        object.end()
+    }
+}
+
+impl Serialize for InLang<'_, Related> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut place = serializer.serialize_map(None)?;
+        location(&self.0.location, &mut place)?;
+        place.serialize_entry("note", self.0.note.get(self.1))?;
+        place.end()
+    }
+}
+
+fn location<M: SerializeMap>(at: &Location, object: &mut M) -> Result<(), M::Error> {
+    object.serialize_entry("file", &*at.file)?;
     if let Some(sheet) = &at.sheet {
-        object.insert("sheet".into(), sheet.to_string().into());
+        object.serialize_entry("sheet", &**sheet)?;
     }
     if let Some(cell) = at.cell() {
-        object.insert("cell".into(), cell.into());
+        object.serialize_entry("cell", &cell)?;
     }
     if let Some(row) = at.row {
-        object.insert("row".into(), row.into());
+        object.serialize_entry("row", &row)?;
     }
     if let Some(header) = &at.header {
-        object.insert("column".into(), header.clone().into());
+        object.serialize_entry("column", header)?;
     }
+    Ok(())
 }

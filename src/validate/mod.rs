@@ -42,15 +42,13 @@ pub fn rule_fields(schemas: &Schemas) -> Keep {
     })
 }
 
-/// Where a record is: its batch, and its place in the batch.
-type At = (u32, u32);
-
 /// The records of a run, looked up by entity and key, for the cross-record rules.
 pub struct Index<'a> {
     pub schemas: &'a Schemas,
     records: &'a Records,
-    /// For each entity, its records by key (the first of each key).
-    by_key: Vec<HashTable<At>>,
+    /// For each entity, the numbers of its records by key (the first of each key): four bytes a
+    /// record, as a run may hold millions.
+    by_key: Vec<HashTable<u32>>,
     hasher: DefaultHashBuilder,
     sheet_read: Vec<bool>,
     /// What a finding's snippet shows: the fields the rules read, whatever the run kept.
@@ -64,9 +62,8 @@ impl<'a> Index<'a> {
         schemas: &'a Schemas,
     ) -> Index<'a> {
         let hasher = DefaultHashBuilder::default();
-        let batches = records.batches();
-        let key_of = |(batch, at): At| -> &'a str {
-            let record = batches.get(batch as usize).and_then(|b| b.get(at as usize));
+        let key_of = |number: u32| -> &'a str {
+            let record = records.get(number);
             let key = schemas
                 .entities
                 .get(record.map_or(usize::MAX, |r| r.entity()))
@@ -80,20 +77,19 @@ impl<'a> Index<'a> {
             .into_par_iter()
             .map(|entity| {
                 let in_entity = || {
-                    batches
-                        .iter()
-                        .enumerate()
+                    records
+                        .numbered()
                         .filter(move |(_, batch)| batch.layout().entity == entity)
                 };
                 let count = in_entity().map(|(_, batch)| batch.len()).sum();
                 let mut table = HashTable::with_capacity(count);
-                for (b, batch) in in_entity() {
-                    for at in 0..batch.len() {
-                        let place = (b as u32, at as u32);
-                        let key = key_of(place);
-                        if key.is_empty() {
+                for (first, batch) in in_entity() {
+                    for (at, record) in batch.records().enumerate() {
+                        let key_field = &schemas.entities[entity].key;
+                        let Some(key) = record.text(key_field) else {
                             continue;
-                        }
+                        };
+                        let number = first.saturating_add(at as u32);
                         let hash = hasher.hash_one(key);
                         table
                             .entry(
@@ -101,7 +97,7 @@ impl<'a> Index<'a> {
                                 |&other| key_of(other) == key,
                                 |&other| hasher.hash_one(key_of(other)),
                             )
-                            .or_insert(place);
+                            .or_insert(number);
                     }
                 }
                 table
@@ -139,15 +135,13 @@ impl<'a> Index<'a> {
     /// The first record of an entity with this key.
     pub fn find(&self, entity: usize, key: &str) -> Option<Record<'a>> {
         let key_field = &self.schemas.entities.get(entity)?.key;
-        let batches = self.records.batches();
-        let record = |(batch, at): At| batches.get(batch as usize)?.get(at as usize);
-        let place = self
+        let number = self
             .by_key
             .get(entity)?
-            .find(self.hasher.hash_one(key), |&place| {
-                record(place).and_then(|r| r.text(key_field)) == Some(key)
+            .find(self.hasher.hash_one(key), |&number| {
+                self.records.get(number).and_then(|r| r.text(key_field)) == Some(key)
             })?;
-        record(*place)
+        self.records.get(*number)
     }
 
     /// Whether the run read a sheet of this entity, with rows or without.

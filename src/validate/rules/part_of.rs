@@ -52,7 +52,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         let Some(whole) = index.find(kpi, whole_id) else {
             continue;
         };
-        let whole_at = whole.location(index.schemas, "id").display();
+        let whole_at = || whole.location(index.schemas, "id").display();
         let show = |record: Record, key: &str| {
             record
                 .get(key)
@@ -60,10 +60,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 .map(display_value)
                 .unwrap_or_default()
         };
-        let measures_differ =
-            matches!((part.get(MEASURE), whole.get(MEASURE)), (Some(a), Some(b)) if a != b);
-        if measures_differ {
+        if part.differs(&whole, MEASURE) {
             let (mine, theirs) = (show(part, MEASURE), show(whole, MEASURE));
+            let whole_at = whole_at();
             diagnostics.push(RULE.finding(
                 index,
                 part,
@@ -80,10 +79,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        let units_differ =
-            matches!((part.get(UNIT), whole.get(UNIT)), (Some(a), Some(b)) if a != b);
-        if units_differ {
+        if part.differs(&whole, UNIT) {
             let (mine, theirs) = (show(part, UNIT), show(whole, UNIT));
+            let whole_at = whole_at();
             diagnostics.push(RULE.finding(
                 index,
                 part,
@@ -108,6 +106,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         };
         if value > whole_value {
             let (mine, theirs) = (show(part, VALUE), show(whole, VALUE));
+            let whole_at = whole_at();
             diagnostics.push(RULE.finding(
                 index,
                 part,
