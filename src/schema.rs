@@ -140,6 +140,9 @@ pub struct Field {
     pub references: Option<String>,
     pub id_prefix: bool,
     pub not_before: Option<String>,
+    /// A yes/no field's spellings as [`normalize_answer`] makes them, each with the answer it
+    /// gives: what a cell is matched against, normalised once rather than for every cell.
+    pub answers: Vec<(String, bool)>,
 }
 
 /// A row schema: the sheet it describes and its fields in column order.
@@ -180,6 +183,8 @@ pub struct Organisation {
     pub code: String,
     pub short_name: String,
     pub name: String,
+    /// Code, short and full name as [`normalize_label`] makes them: what a cell is matched to.
+    labels: [String; 3],
 }
 
 /// All schemas of a run, compiled.
@@ -282,11 +287,7 @@ impl Schemas {
     /// The organisation a person means by a code, a short name or a full name.
     pub fn organisation(&self, written: &str) -> Option<&Organisation> {
         let wanted = normalize_label(written);
-        self.organisations.iter().find(|org| {
-            [&org.code, &org.short_name, &org.name]
-                .iter()
-                .any(|label| normalize_label(label) == wanted)
-        })
+        (self.organisations.iter()).find(|org| org.labels.contains(&wanted))
     }
 
     /// Organisations by the short names people write (経産省), codes it does not know as they are.
@@ -409,6 +410,11 @@ pub fn normalize_label(text: &str) -> String {
         .collect()
 }
 
+/// A yes/no answer as it is compared: `ＴＲＵＥ ` and `true` alike.
+pub fn normalize_answer(text: &str) -> String {
+    text.nfkc().collect::<String>().trim().to_lowercase()
+}
+
 fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
@@ -442,9 +448,11 @@ fn read_organisations(schema: &Value) -> Result<Vec<Organisation>, SchemaError> 
                     invalid(ORGANISATION_FILE, format!("x-names.{code} has no {key}"))
                 })
             };
+            let (short_name, name) = (name_of("short")?, name_of("full")?);
             Ok(Organisation {
-                short_name: name_of("short")?,
-                name: name_of("full")?,
+                labels: [&code, &short_name, &name].map(|label| normalize_label(label)),
+                short_name,
+                name,
                 code,
             })
         })
@@ -531,7 +539,6 @@ fn read_field(
     Ok(Field {
         key: key.to_string(),
         header,
-        kind,
         required,
         description: Text::new(
             str_of(property, "description").unwrap_or_default(),
@@ -545,6 +552,14 @@ fn read_field(
         references: str_of(property, "x-references").map(str::to_string),
         id_prefix: property.get("x-id-prefix") == Some(&Value::Bool(true)),
         not_before: str_of(property, "x-not-before").map(str::to_string),
+        answers: match &kind {
+            ValueKind::YesNo { yes, no } => (yes.iter().map(|s| (s, true)))
+                .chain(no.iter().map(|s| (s, false)))
+                .map(|(spelling, answer)| (normalize_answer(spelling), answer))
+                .collect(),
+            _ => Vec::new(),
+        },
+        kind,
     })
 }
 

@@ -1,5 +1,7 @@
 //! One cell, as a person typed it, becomes the JSON value its field's schema asks for.
 
+use std::borrow::Cow;
+
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
@@ -8,7 +10,7 @@ use super::era::OutOfEra;
 use super::values::{self, ValueError};
 use crate::lang::Text;
 use crate::report::Severity;
-use crate::schema::{Entity, Field, Schemas, ValueKind};
+use crate::schema::{normalize_answer, Entity, Field, Schemas, ValueKind};
 
 /// The serial number of 2100-12-31: a number beyond it in a date column is not a date anyone
 /// meant (202412 is not a serial for 2024-12), so it is refused rather than guessed at.
@@ -230,12 +232,20 @@ fn date_of(date: &ExcelDateTime) -> Option<values::Ymd> {
     Some((i32::from(year), u32::from(month), u32::from(day)))
 }
 
-fn nfkc(text: &str) -> String {
+fn nfkc(text: &str) -> Cow<'_, str> {
     // ASCII is already in NFKC; most ids are ASCII, and normalising is the costly part.
     if text.is_ascii() {
-        text.to_string()
+        Cow::Borrowed(text)
     } else {
-        text.nfkc().collect()
+        Cow::Owned(text.nfkc().collect())
+    }
+}
+
+/// Line ends as `\n` alone, whichever system the text was typed on.
+fn unix_lines(text: &str) -> Cow<'_, str> {
+    match text.contains('\r') {
+        true => Cow::Owned(text.replace("\r\n", "\n")),
+        false => Cow::Borrowed(text),
     }
 }
 
@@ -253,12 +263,12 @@ pub fn convert(cell: &Data, target: &Target) -> Converted {
         return Converted::empty();
     }
     match &target.field.kind {
-        ValueKind::Text => text_value(cell, |text| text.replace("\r\n", "\n").trim().to_string()),
+        ValueKind::Text => text_value(cell, |text| unix_lines(text).trim().to_string()),
         ValueKind::Id => text_value(cell, |text| nfkc(text).trim().to_string()),
         ValueKind::Title => text_value(cell, strip_brackets),
         ValueKind::Number { .. } => number(cell, target),
-        ValueKind::Boolean => yes_no(cell, target, &["true"], &["false"]),
-        ValueKind::YesNo { yes, no } => yes_no(cell, target, yes, no),
+        ValueKind::Boolean => yes_no(cell, target, &BOOLEAN_ANSWERS),
+        ValueKind::YesNo { .. } => yes_no(cell, target, &target.field.answers),
         ValueKind::FiscalYear => fiscal_year(cell, target),
         ValueKind::YearMonth => year_month(cell, target),
         ValueKind::Organisations { separators } => organisations(cell, target, separators),
@@ -346,7 +356,11 @@ fn number_from_text(text: &str, target: &Target) -> Converted {
     }
 }
 
-fn yes_no<S: AsRef<str>>(cell: &Data, target: &Target, yes: &[S], no: &[S]) -> Converted {
+/// A boolean field's spellings, normalised as [`normalize_answer`] makes them.
+const BOOLEAN_ANSWERS: [(&str, bool); 2] = [("true", true), ("false", false)];
+
+/// `answers`: each spelling, normalised, and the answer it gives.
+fn yes_no<S: AsRef<str>>(cell: &Data, target: &Target, answers: &[(S, bool)]) -> Converted {
     let answer = match cell {
         Data::Bool(b) => Some(*b),
         Data::Int(1) => Some(true),
@@ -354,19 +368,10 @@ fn yes_no<S: AsRef<str>>(cell: &Data, target: &Target, yes: &[S], no: &[S]) -> C
         Data::Float(n) if *n == 1.0 => Some(true),
         Data::Float(n) if *n == 0.0 => Some(false),
         Data::String(text) => {
-            let written = nfkc(text).trim().to_lowercase();
-            let is = |spellings: &[S]| {
-                spellings
-                    .iter()
-                    .any(|s| nfkc(s.as_ref()).to_lowercase() == written)
-            };
-            if is(yes) {
-                Some(true)
-            } else if is(no) {
-                Some(false)
-            } else {
-                None
-            }
+            let written = normalize_answer(text);
+            (answers.iter())
+                .find(|(spelling, _)| spelling.as_ref() == written)
+                .map(|(_, answer)| *answer)
         }
         _ => None,
     };
@@ -406,7 +411,7 @@ fn year_month(cell: &Data, target: &Target) -> Converted {
     }
     let text = match cell {
         Data::String(text) => nfkc(text),
-        Data::DateTimeIso(text) => text.get(..10).unwrap_or(text).to_string(),
+        Data::DateTimeIso(text) => Cow::Borrowed(text.get(..10).unwrap_or(text)),
         other => return Converted::error(target.type_error(&display(other))),
     };
     match values::year_month(&text) {
@@ -421,7 +426,7 @@ fn organisations(cell: &Data, target: &Target, separators: &[String]) -> Convert
     };
     let mut codes = Vec::new();
     let normalised = nfkc(text);
-    let mut rest = normalised.as_str();
+    let mut rest = &*normalised;
     while !rest.is_empty() {
         let next = separators
             .iter()

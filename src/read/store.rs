@@ -3,11 +3,12 @@
 //! for a master; for a check, only those the cross-record rules read), encoded one after another
 //! in the byte buffer of the stretch of rows it was read with.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::record::{row_snippet, ReadRow, SheetLayout};
+use super::record::{display_value, row_snippet, ReadRow, SheetLayout};
 use crate::report::{Location, Snippet};
 use crate::schema::{Entity, Schemas};
 
@@ -144,16 +145,26 @@ pub struct Records {
     batches: Vec<Batch>,
     /// The number of each batch's first record.
     starts: Vec<u32>,
+    /// For every [`WINDOW`] record numbers, the batch that holds the first: where finding a
+    /// record's batch starts, so that it takes a step or two, not a search of every batch.
+    windows: Vec<u32>,
     count: u32,
 }
+
+/// Record numbers per entry of [`Records::windows`].
+const WINDOW: u32 = 1024;
 
 impl Records {
     pub fn extend(&mut self, batches: impl IntoIterator<Item = Batch>) {
         for batch in batches.into_iter().filter(|b| !b.is_empty()) {
+            let index = u32::try_from(self.batches.len()).unwrap_or(u32::MAX);
             self.starts.push(self.count);
             self.count = self
                 .count
                 .saturating_add(u32::try_from(batch.len()).unwrap_or(u32::MAX));
+            while (self.windows.len() as u64) * u64::from(WINDOW) < u64::from(self.count) {
+                self.windows.push(index);
+            }
             self.batches.push(batch);
         }
     }
@@ -170,8 +181,14 @@ impl Records {
 
     /// The record with this number.
     pub fn get(&self, number: u32) -> Option<Record<'_>> {
-        let batch = self.starts.partition_point(|&start| start <= number);
-        let batch = batch.checked_sub(1)?;
+        let window = (number / WINDOW) as usize;
+        let first = *self.windows.get(window)? as usize;
+        let last = (self.windows.get(window + 1)).map_or(self.batches.len(), |&b| b as usize + 1);
+        let candidates = self.starts.get(first..last)?;
+        let batch = first
+            + candidates
+                .partition_point(|&start| start <= number)
+                .checked_sub(1)?;
         let start = *self.starts.get(batch)?;
         self.batches.get(batch)?.get((number - start) as usize)
     }
@@ -290,6 +307,14 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// A field's value as a person reads it ([`display_value`]), borrowed when it is text.
+    pub fn display(&self, key: &str) -> Option<Cow<'a, str>> {
+        match self.slot(key)? {
+            (TEXT, bytes) => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            slot => decode(slot).map(|value| Cow::Owned(display_value(&value))),
+        }
+    }
+
     /// Whether both rows hold a valid value for `key`, and the values differ.
     pub fn differs(&self, other: &Record, key: &str) -> bool {
         match (valid(self.slot(key)), valid(other.slot(key))) {
@@ -398,6 +423,9 @@ mod tests {
         assert_eq!(record.text("name"), Some(long.as_str()));
         assert_eq!(record.get("value"), Some(json!(48.5)));
         assert_eq!(record.text("value"), None);
+        assert_eq!(record.display("value").as_deref(), Some("48.5"));
+        assert_eq!(record.display("cumulative").as_deref(), Some("TRUE"));
+        assert_eq!(record.display("name").as_deref(), Some(long.as_str()));
         assert_eq!(record.get("unit"), None);
     }
 
@@ -432,6 +460,26 @@ mod tests {
         assert_eq!(rows, [Some(7), Some(7), Some(8), None]);
         let firsts: Vec<u32> = records.numbered().map(|(first, _)| first).collect();
         assert_eq!(firsts, [0, 2]);
+    }
+
+    #[test]
+    fn numbers_find_their_record_in_batches_of_any_size() {
+        let mut rows = Vec::new();
+        for run in [1, 1500, 2, 1, 1023, 1024, 1025, 3, 2100] {
+            let (_, row) = kpi_row(json!({"id": "METI-001-K1"}), &[]);
+            for _ in 0..run {
+                let mut row = row.clone();
+                row.row = rows.len() as u32;
+                rows.push(row);
+            }
+        }
+        let schemas = Schemas::embedded().unwrap();
+        let records = Records::from_rows(&rows, &Keep::all(&schemas));
+        for number in 0..rows.len() as u32 {
+            assert_eq!(records.get(number).map(|r| r.row()), Some(number));
+        }
+        assert!(records.get(rows.len() as u32).is_none());
+        assert!(records.get(u32::MAX).is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod unresolved_reference;
 
 use super::Index;
 use crate::lang::Text;
-use crate::read::{display_value, Record};
+use crate::read::Record;
 use crate::report::Diagnostic;
 use crate::schema::{Entity, Field};
 
@@ -36,11 +36,7 @@ impl Rule {
         message: Text,
         help: Text,
     ) -> Diagnostic {
-        let found = record
-            .get(key)
-            .as_ref()
-            .map(display_value)
-            .unwrap_or_default();
+        let found = record.display(key).unwrap_or_default().into_owned();
         Diagnostic::error(
             format!("{}.{suffix}", self.code),
             record.location(index.schemas, key),

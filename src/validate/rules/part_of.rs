@@ -7,7 +7,7 @@
 
 use super::Rule;
 use crate::lang::Text;
-use crate::read::{display_value, Record};
+use crate::read::Record;
 use crate::report::Diagnostic;
 use crate::validate::Index;
 
@@ -53,13 +53,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         let whole_at = || whole.location(index.schemas, "id").display();
-        let show = |record: Record, key: &str| {
-            record
-                .get(key)
-                .as_ref()
-                .map(display_value)
-                .unwrap_or_default()
-        };
+        let show =
+            |record: Record<'_>, key: &str| record.display(key).unwrap_or_default().into_owned();
         if part.differs(&whole, MEASURE) {
             let (mine, theirs) = (show(part, MEASURE), show(whole, MEASURE));
             let whole_at = whole_at();

@@ -7,7 +7,7 @@
 
 use super::Rule;
 use crate::lang::Text;
-use crate::read::{display_value, Record};
+use crate::read::Record;
 use crate::report::{Diagnostic, Location};
 use crate::validate::Index;
 
@@ -30,7 +30,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             };
             if !index.sheet_read(target) {
                 let mut records = index.records(entity_index);
-                if let Some(first) = records.find(|r| r.get(&field.key).is_some()) {
+                if let Some(first) = records.find(|r| r.display(&field.key).is_some()) {
                     diagnostics.push(unchecked(
                         first,
                         index,
@@ -42,10 +42,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             }
             for record in index.records(entity_index) {
-                let Some(value) = record.get(&field.key) else {
+                let Some(wanted) = record.display(&field.key) else {
                     continue;
                 };
-                let wanted = display_value(&value);
                 if index.find(target, &wanted).is_some() {
                     continue;
                 }
@@ -66,7 +65,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                             format!("シート「{}」にある{target_header}を入れるか、そのシートに行を追加してください。", target_entity.sheet),
                         ),
                     )
-                    .with_found(wanted)
+                    .with_found(wanted.into_owned())
                     .with_snippet(index.snippet(&record, &field.key)),
                 );
             }
