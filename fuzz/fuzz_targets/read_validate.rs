@@ -4,9 +4,9 @@
 
 use std::sync::OnceLock;
 
-use annex::read::{read_all, Input, Profile, ReadOptions};
+use annex::read::{read_all, Input, Keep, Profile, ReadOptions, ReadWith};
 use annex::schema::Schemas;
-use annex::validate::validate;
+use annex::validate::{check_row, validate};
 use libfuzzer_sys::fuzz_target;
 
 const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
@@ -42,13 +42,17 @@ fuzz_target!(|data: &[u8]| {
         shown: "input".into(),
         path,
     };
-    let mut reading = read_all(
+    let reading = read_all(
         std::slice::from_ref(&input),
-        schemas,
-        ReadOptions {
-            profile: Profile::MachineReadable,
-            ..ReadOptions::default()
+        ReadWith {
+            schemas,
+            options: ReadOptions {
+                profile: Profile::MachineReadable,
+                ..ReadOptions::default()
+            },
+            check: &check_row,
+            keep: &Keep::all(schemas),
         },
     );
-    let _ = validate(&mut reading.records, &reading.sheets, schemas);
+    let _ = validate(&reading.records, &reading.sheets, schemas);
 });

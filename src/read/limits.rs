@@ -1,8 +1,9 @@
 //! Limits that keep a hostile workbook from exhausting memory or time, checked before a file is
 //! opened: a zip workbook (xlsx, xlsm, xlsb, ods) whose parts would unpack to more than the limit,
-//! and an `.xls` whose sheets claim more cells than the limit (the reader reserves room for all
-//! the cells a sheet's DIMENSIONS record claims, and an absurd claim would abort the process).
-//! Sheets of zip workbooks are streamed (see `rows`), so their size is bounded by the first.
+//! and an `.xls` whose file structure is damaged or one of whose sheets spans more cells than the
+//! limit (the reader reserves room for them all, and an absurd number would abort the process;
+//! see `xls`). Sheets of zip workbooks are streamed (see `rows`), so their size is bounded by the
+//! first.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -11,6 +12,7 @@ use std::path::Path;
 use zip::ZipArchive;
 
 use super::discover::Input;
+use super::xls::{self, Damaged};
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 
@@ -19,7 +21,7 @@ use crate::report::{Diagnostic, Location};
 pub struct Limits {
     /// The most a zip workbook may unpack to, in bytes.
     pub max_unpacked: u64,
-    /// The most cells one `.xls` sheet may claim.
+    /// The most cells one `.xls` sheet may span.
     pub max_cells: u64,
 }
 
@@ -35,34 +37,6 @@ impl Default for Limits {
             max_cells: DEFAULT_MAX_CELLS,
         }
     }
-}
-
-/// The BIFF8 DIMENSIONS record: type 0x0200, 14 bytes of data.
-const DIMENSIONS: [u8; 4] = [0x00, 0x02, 0x0E, 0x00];
-
-/// The largest number of cells any DIMENSIONS record in an `.xls` claims. The records are found
-/// by scanning the file's bytes, which finds every record stored whole in one place, as Excel and
-/// LibreOffice write them.
-fn claimed_cells(bytes: &[u8]) -> u64 {
-    let field = |at: usize, width: usize| -> u64 {
-        bytes.get(at..at + width).map_or(0, |b| {
-            b.iter().rev().fold(0, |n, byte| n << 8 | u64::from(*byte))
-        })
-    };
-    bytes
-        .windows(DIMENSIONS.len())
-        .enumerate()
-        .filter(|(_, window)| *window == DIMENSIONS)
-        .map(|(at, _)| {
-            let data = at + DIMENSIONS.len();
-            let (first_row, last_row) = (field(data, 4), field(data + 4, 4));
-            let (first_column, last_column) = (field(data + 8, 2), field(data + 10, 2));
-            last_row
-                .saturating_sub(first_row)
-                .saturating_mul(last_column.saturating_sub(first_column))
-        })
-        .max()
-        .unwrap_or(0)
 }
 
 /// What the zip's directory says its parts unpack to; `None` for a file that is not a zip.
@@ -92,8 +66,23 @@ fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
     if head != COMPOUND_FILE_MAGIC {
         return None;
     }
-    let bytes = std::fs::read(&input.path).ok()?;
-    let cells = claimed_cells(&bytes);
+    let cells = match xls::largest_sheet(&input.path) {
+        Ok(cells) => cells,
+        Err(Damaged(why)) => {
+            return Some(Diagnostic::error(
+                "file.unreadable",
+                Location::file(&input.shown),
+                Text::new(
+                    format!("the workbook's file structure is damaged ({why}); it was not opened"),
+                    format!("ブックのファイル構造が壊れているため開きませんでした（{why}）"),
+                ),
+                Text::new(
+                    "Open it in Excel or LibreOffice and save it again as .xlsx; if it does not open, ask the sender for a new copy.",
+                    "Excel または LibreOffice で開いて .xlsx として保存し直してください。開けない場合は提出元に再送を依頼してください。",
+                ),
+            ))
+        }
+    };
     if cells <= limits.max_cells {
         return None;
     }
@@ -101,12 +90,12 @@ fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
         "file.too_large",
         Location::file(&input.shown),
         Text::new(
-            format!("a sheet of the workbook claims {cells} cells, more than the limit of {}; it was not opened", limits.max_cells),
-            format!("ブックのシートが {cells} 個のセルを持つとしており、上限 {} を超えるため開きませんでした", limits.max_cells),
+            format!("a sheet of the workbook spans {cells} cells, more than the limit of {}; it was not opened", limits.max_cells),
+            format!("ブックのシートが {cells} 個のセルにわたっており、上限 {} を超えるため開きませんでした", limits.max_cells),
         ),
         Text::new(
-            "Open it in Excel or LibreOffice and save it again as .xlsx; if the workbook is genuine, raise the limit with --max-cells.",
-            "Excel または LibreOffice で開いて .xlsx として保存し直してください。正当なブックであれば --max-cells で上限を上げてください。",
+            "Delete what lies far beyond the table (or save it again as .xlsx); if the workbook is genuine, raise the limit with --max-cells.",
+            "表から遠く離れたセルを削除するか .xlsx として保存し直してください。正当なブックであれば --max-cells で上限を上げてください。",
         ),
     ))
 }
@@ -139,23 +128,6 @@ pub fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
 mod tests {
     use super::*;
     use std::io::Write;
-
-    #[test]
-    fn dimensions_records_are_found_and_measured() {
-        let mut bytes = COMPOUND_FILE_MAGIC.to_vec();
-        bytes.extend_from_slice(&[9, 9]);
-        bytes.extend_from_slice(&DIMENSIONS);
-        bytes.extend_from_slice(&[0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 5, 0, 0, 0]);
-        assert_eq!(claimed_cells(&bytes), 16 * 5);
-        bytes.extend_from_slice(&DIMENSIONS);
-        bytes.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0xFF, 0xFF, 0, 0]);
-        assert_eq!(claimed_cells(&bytes), 0x7FFF_FFFF * 0xFFFF);
-        bytes.truncate(bytes.len() - 3);
-        assert!(
-            claimed_cells(&bytes) < 0x7FFF_FFFF * 0xFFFF,
-            "a record cut short claims less"
-        );
-    }
 
     #[test]
     fn the_council_data_as_xls_is_within_the_limits() {

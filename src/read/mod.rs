@@ -15,6 +15,7 @@ mod store;
 mod template_info;
 pub mod values;
 mod workbook;
+mod xls;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
