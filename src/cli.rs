@@ -73,7 +73,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
     pub max_unpacked_mb: u64,
 
-    /// Refuse an .xls workbook one of whose sheets spans more cells than this.
+    /// Refuse an .xls or .ods workbook (read a sheet at a time, whole) one of whose sheets spans
+    /// more cells than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CELLS)]
     pub max_cells: u64,
 }

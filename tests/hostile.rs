@@ -186,6 +186,53 @@ fn a_zip_bomb_is_refused_before_it_is_opened_and_the_limit_is_configurable() {
     assert_eq!(report["files"], 7);
 }
 
+/// An `.ods` whose one table repeats a filled cell `columns` times in each of `rows` rows.
+fn ods_with_repeats(rows: u32, columns: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut bytes);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>
+<table:table table:name="KPI"><table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="{columns}" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>
+</office:spreadsheet></office:body></office:document-content>"#
+    )
+    .unwrap();
+    zip.finish().unwrap();
+    bytes.into_inner()
+}
+
+/// An `.ods` is read a sheet at a time, whole, with every repeat expanded: a few hundred bytes
+/// can ask for a hundred million cells. It is measured before it is opened.
+#[test]
+fn an_ods_whose_repeats_expand_beyond_the_limit_is_refused_and_the_limit_is_configurable() {
+    let work = Workdir::seeded(|_| {});
+    work.write("input/repeats.ods", &ods_with_repeats(9_900, 10_000));
+    work.write("input/small.ods", &ods_with_repeats(10, 10));
+    let codes = |args: &[&str]| {
+        let run = work.run(&[&["check", "--format", "json"], args, &["input"]].concat());
+        run.expect_code(1);
+        let report = run.json();
+        assert_eq!(report["files"], 8, "{report:#}");
+        (report["diagnostics"].as_array().unwrap().iter())
+            .filter(|d| d["code"] == "file.too_large")
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&[]), ["input/repeats.ods"]);
+    assert_eq!(
+        codes(&["--max-cells", "50"]),
+        ["input/repeats.ods", "input/small.ods"]
+    );
+}
+
 #[test]
 fn a_full_cell_still_fits_the_annex_where_it_is_joined_with_other_text() {
     let long = "あ".repeat(32_767);

@@ -1,8 +1,8 @@
 //! Limits that keep a hostile workbook from exhausting memory or time, checked before a file is
 //! opened: a zip workbook (xlsx, xlsm, xlsb, ods) whose parts would unpack to more than the limit,
-//! and an `.xls` whose file structure is damaged or one of whose sheets spans more cells than the
-//! limit (the reader reserves room for them all, and an absurd number would abort the process;
-//! see `xls`). Sheets of zip workbooks are streamed (see `rows`), so their size is bounded by the
+//! an `.xls` whose file structure is damaged, and an `.xls` or `.ods` one of whose sheets spans
+//! more cells than the limit (their reader loads a sheet whole, and an absurd number would abort
+//! the process; see `xls` and `ods`). Sheets of zip workbooks are streamed (see `rows`), so their size is bounded by the
 //! first.
 
 use std::fs::File;
@@ -13,6 +13,7 @@ use zip::ZipArchive;
 
 use super::discover::Input;
 use super::xls::{self, Damaged};
+use super::{ods, ooxml};
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 
@@ -83,6 +84,17 @@ fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
             ))
         }
     };
+    spans_too_many(input, cells, limits)
+}
+
+/// An `.ods` whose tables, repeats expanded, span more cells than the limit.
+fn too_many_ods_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
+    let mut package = ooxml::open_package(&input.path)?;
+    let content = package.by_name("content.xml").ok()?;
+    spans_too_many(input, ods::largest_table(BufReader::new(content)), limits)
+}
+
+fn spans_too_many(input: &Input, cells: u64, limits: Limits) -> Option<Diagnostic> {
     if cells <= limits.max_cells {
         return None;
     }
@@ -107,7 +119,8 @@ pub fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
     }
     let size = unpacked_size(&input.path)?;
     if size <= limits.max_unpacked {
-        return None;
+        // Unpacked within the limit, its content can be scanned.
+        return too_many_ods_cells(input, limits);
     }
     let (mb, limit) = (size / (1024 * 1024), limits.max_unpacked / (1024 * 1024));
     Some(Diagnostic::error(

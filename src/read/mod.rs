@@ -7,6 +7,7 @@ pub mod era;
 mod hidden;
 mod limits;
 mod merges;
+mod ods;
 mod ooxml;
 mod profile;
 mod record;

@@ -1,5 +1,5 @@
-//! The parts of an `.xlsx`/`.xlsm` package that calamine does not expose, found by scanning its
-//! XML directly.
+//! The parts of a workbook's zip package (`.xlsx`, `.xlsm`, `.ods`) that calamine does not
+//! expose, found by scanning their XML directly.
 
 use std::collections::HashMap;
 use std::fs::File;
