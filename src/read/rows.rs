@@ -23,6 +23,11 @@ impl Row {
     }
 
     pub fn set(&mut self, column: u32, value: Data) {
+        // Cells come left to right, as a sheet stores them.
+        if self.cells.last().is_none_or(|(last, _)| *last < column) {
+            self.cells.push((column, value));
+            return;
+        }
         match self.cells.binary_search_by_key(&column, |(c, _)| *c) {
             Ok(at) => {
                 if let Some(cell) = self.cells.get_mut(at) {
@@ -34,12 +39,18 @@ impl Row {
     }
 }
 
+/// The most cells a row makes room for before it is read.
+const ROOM: usize = 64;
+
 /// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
 /// early and says so through [`SheetRows::error`].
 pub struct SheetRows<'a> {
     cells: Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send + 'a>,
     next: Option<(u32, u32, Data)>,
     error: Option<String>,
+    /// Cells in the last row: room for as many in the next, since rows of a sheet are alike (up
+    /// to [`ROOM`], so that one odd row does not make every row large).
+    width: usize,
 }
 
 impl SheetRows<'_> {
@@ -63,10 +74,9 @@ impl Iterator for SheetRows<'_> {
                 }
             },
         };
-        let mut row = Row {
-            index,
-            cells: vec![(column, value)],
-        };
+        let mut cells = Vec::with_capacity(self.width.clamp(1, ROOM));
+        cells.push((column, value));
+        let mut row = Row { index, cells };
         loop {
             match self.cells.next() {
                 Some(Ok((r, c, value))) if r == index => row.set(c, value),
@@ -81,6 +91,7 @@ impl Iterator for SheetRows<'_> {
                 None => break,
             }
         }
+        self.width = row.cells.len();
         Some(row)
     }
 }
@@ -152,6 +163,7 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send>(
         cells,
         next: None,
         error: None,
+        width: 0,
     })
 }
 
@@ -210,6 +222,7 @@ mod tests {
             ),
             next: None,
             error: None,
+            width: 0,
         };
         stream
             .map(|row| {
@@ -241,6 +254,7 @@ mod tests {
             cells: Box::new(vec![Ok((0, 0, Data::Int(1))), Err("broken".to_string())].into_iter()),
             next: None,
             error: None,
+            width: 0,
         };
         assert_eq!(stream.next().map(|r| r.index), Some(0));
         assert!(stream.next().is_none());
