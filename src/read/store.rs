@@ -246,11 +246,6 @@ impl<'a> Record<'a> {
         self.batch.layout.entity
     }
 
-    /// Whether both are the same row.
-    pub fn is(&self, other: &Record) -> bool {
-        std::ptr::eq(self.batch, other.batch) && self.at == other.at
-    }
-
     /// 1-based row number.
     pub fn row(&self) -> u32 {
         self.batch.rows.get(self.at).map_or(0, |(row, _)| *row)
@@ -303,6 +298,14 @@ impl<'a> Record<'a> {
     pub fn text(&self, key: &str) -> Option<&'a str> {
         match self.slot(key)? {
             (TEXT, bytes) => std::str::from_utf8(bytes).ok(),
+            _ => None,
+        }
+    }
+
+    /// A number field's value, as [`Record::get`] gives it.
+    pub fn number(&self, key: &str) -> Option<f64> {
+        match self.slot(key)? {
+            (JSON, bytes) => std::str::from_utf8(bytes).ok()?.parse().ok(),
             _ => None,
         }
     }
@@ -424,6 +427,10 @@ mod tests {
         assert_eq!(record.get("value"), Some(json!(48.5)));
         assert_eq!(record.text("value"), None);
         assert_eq!(record.display("value").as_deref(), Some("48.5"));
+        assert_eq!(record.number("value"), Some(48.5));
+        assert_eq!(record.number("fy_from"), Some(2024.0));
+        assert_eq!(record.number("name"), None);
+        assert_eq!(record.number("cumulative"), None);
         assert_eq!(record.display("cumulative").as_deref(), Some("TRUE"));
         assert_eq!(record.display("name").as_deref(), Some(long.as_str()));
         assert_eq!(record.get("unit"), None);

@@ -6,6 +6,7 @@ pub mod rules;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
 
@@ -49,6 +50,9 @@ pub struct Index<'a> {
     /// For each entity, the numbers of its records by key (the first of each key): four bytes a
     /// record, as a run may hold millions.
     by_key: Vec<HashTable<u32>>,
+    /// For each entity, every record whose key an earlier record has, with that earlier record's
+    /// number, in reading order: met while `by_key` is built.
+    repeated: Vec<Vec<(u32, u32)>>,
     hasher: DefaultHashBuilder,
     sheet_read: Vec<bool>,
     /// What a finding's snippet shows: the fields the rules read, whatever the run kept.
@@ -83,6 +87,7 @@ impl<'a> Index<'a> {
                 };
                 let count = in_entity().map(|(_, batch)| batch.len()).sum();
                 let mut table = HashTable::with_capacity(count);
+                let mut repeated = Vec::new();
                 for (first, batch) in in_entity() {
                     for (at, record) in batch.records().enumerate() {
                         let key_field = &schemas.entities[entity].key;
@@ -91,18 +96,23 @@ impl<'a> Index<'a> {
                         };
                         let number = first.saturating_add(at as u32);
                         let hash = hasher.hash_one(key);
-                        table
-                            .entry(
-                                hash,
-                                |&other| key_of(other) == key,
-                                |&other| hasher.hash_one(key_of(other)),
-                            )
-                            .or_insert(number);
+                        let entry = table.entry(
+                            hash,
+                            |&other| key_of(other) == key,
+                            |&other| hasher.hash_one(key_of(other)),
+                        );
+                        match entry {
+                            Entry::Occupied(first) => repeated.push((number, *first.get())),
+                            Entry::Vacant(slot) => {
+                                slot.insert(number);
+                            }
+                        }
                     }
                 }
-                table
+                (table, repeated)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let (by_key, repeated) = by_key.into_iter().unzip();
         let mut sheet_read = vec![false; schemas.entities.len()];
         for sheet in sheets {
             if let Some(read) = sheet_read.get_mut(sheet.entity) {
@@ -113,6 +123,7 @@ impl<'a> Index<'a> {
             schemas,
             records,
             by_key,
+            repeated,
             hasher,
             sheet_read,
             shown: rule_fields(schemas),
@@ -130,6 +141,17 @@ impl<'a> Index<'a> {
             .iter()
             .filter(move |batch| batch.layout().entity == entity)
             .flat_map(|batch| batch.records())
+    }
+
+    /// The records of an entity whose key an earlier record has, each with that earlier record,
+    /// in reading order.
+    pub fn repeated_keys(
+        &self,
+        entity: usize,
+    ) -> impl Iterator<Item = (Record<'a>, Record<'a>)> + '_ {
+        let records = self.records;
+        (self.repeated.get(entity).into_iter().flatten())
+            .filter_map(move |&(later, first)| Some((records.get(later)?, records.get(first)?)))
     }
 
     /// The first record of an entity with this key.

@@ -17,16 +17,10 @@ pub const RULE: Rule = Rule {
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     for (entity_index, entity) in index.schemas.entities.iter().enumerate() {
         let header = entity.field(&entity.key).map_or("", |f| f.header.as_str());
-        for record in index.records(entity_index) {
+        for (record, first) in index.repeated_keys(entity_index) {
             let Some(id) = record.text(&entity.key) else {
                 continue;
             };
-            let Some(first) = index.find(entity_index, id) else {
-                continue;
-            };
-            if first.is(&record) {
-                continue;
-            }
             let first_at = first.location(index.schemas, &entity.key);
             diagnostics.push(
                 Diagnostic::error(

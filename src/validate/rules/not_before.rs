@@ -5,7 +5,6 @@
 
 use super::Rule;
 use crate::lang::Text;
-use crate::read::display_value;
 use crate::report::Diagnostic;
 use crate::validate::Index;
 
@@ -26,14 +25,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             };
             let earlier_header = entity.field(earlier_key).map_or("", |f| f.header.as_str());
             for record in index.records(entity_index) {
-                let (Some(later), Some(earlier)) =
-                    (record.get(&field.key), record.get(earlier_key))
-                else {
-                    continue;
-                };
-                let in_order = match (later.as_f64(), earlier.as_f64()) {
+                let in_order = match (record.number(&field.key), record.number(earlier_key)) {
                     (Some(later), Some(earlier)) => later >= earlier,
-                    _ => match (later.as_str(), earlier.as_str()) {
+                    _ => match (record.text(&field.key), record.text(earlier_key)) {
                         (Some(later), Some(earlier)) => later >= earlier,
                         _ => true,
                     },
@@ -41,7 +35,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                 if in_order {
                     continue;
                 }
-                let (later, earlier) = (display_value(&later), display_value(&earlier));
+                let show = |key| record.display(key).unwrap_or_default().into_owned();
+                let (later, earlier) = (show(&field.key), show(earlier_key));
                 let header = &field.header;
                 diagnostics.push(
                     Diagnostic::error(
