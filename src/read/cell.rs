@@ -368,10 +368,13 @@ fn yes_no<S: AsRef<str>>(cell: &Data, target: &Target, answers: &[(S, bool)]) ->
         Data::Float(n) if *n == 1.0 => Some(true),
         Data::Float(n) if *n == 0.0 => Some(false),
         Data::String(text) => {
-            let written = normalize_answer(text);
-            (answers.iter())
-                .find(|(spelling, _)| spelling.as_ref() == written)
-                .map(|(_, answer)| *answer)
+            let answer = |written: &str| {
+                (answers.iter())
+                    .find(|(spelling, _)| spelling.as_ref() == written)
+                    .map(|(_, answer)| *answer)
+            };
+            // Most cells hold a spelling exactly as listed; only the others need normalising.
+            answer(text).or_else(|| answer(&normalize_answer(text)))
         }
         _ => None,
     };
