@@ -46,6 +46,7 @@ fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 const BOF: u16 = 0x0809;
 const EOF: u16 = 0x000A;
 const BOUNDSHEET: u16 = 0x0085;
+const FILEPASS: u16 = 0x002F;
 const DIMENSIONS: u16 = 0x0200;
 const MULRK: u16 = 0x00BD;
 /// The records calamine makes one cell of, each starting with its row and column: NUMBER, LABEL,
@@ -64,10 +65,15 @@ fn u32_at(data: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Where each sheet starts in the workbook stream, as the BOUNDSHEET records of the workbook's
-/// globals say.
+/// globals say; none in an encrypted workbook, whose sheets calamine does not read (it says the
+/// workbook has a password, and so does annex).
 fn sheet_positions(stream: &[u8]) -> Vec<usize> {
-    records(stream)
-        .take_while(|(typ, _)| *typ != EOF)
+    let globals = || records(stream).take_while(|(typ, _)| *typ != EOF);
+    let encrypted = globals().any(|(typ, data)| typ == FILEPASS && u16_at(data, 0) != Some(0));
+    if encrypted {
+        return Vec::new();
+    }
+    globals()
         .filter(|(typ, _)| *typ == BOUNDSHEET)
         .filter_map(|(_, data)| usize::try_from(u32_at(data, 0)?).ok())
         .collect()
@@ -231,6 +237,16 @@ mod tests {
             claim(10, 5, 0, 1) > 4_000_000_000,
             "a first row past the last wraps"
         );
+    }
+
+    #[test]
+    fn an_encrypted_workbook_has_no_sheets_to_measure() {
+        let stream = workbook(&[number(0, 0), number(65535, 65535)]);
+        let mut encrypted = record(BOF, &[0, 6]);
+        encrypted.extend(record(FILEPASS, &[1, 0, 1, 0]));
+        encrypted.extend_from_slice(&stream[6..]);
+        assert!(sheet_positions(&encrypted).is_empty());
+        assert_eq!(sheet_positions(&stream).len(), 1);
     }
 
     #[test]
