@@ -2,8 +2,8 @@
 //! opened: a zip workbook (xlsx, xlsm, xlsb, ods) whose parts would unpack to more than the limit,
 //! an `.xls` whose file structure is damaged, and an `.xls` or `.ods` one of whose sheets spans
 //! more cells than the limit (their reader loads a sheet whole, and an absurd number would abort
-//! the process; see `xls` and `ods`). Sheets of zip workbooks are streamed (see `rows`), so their size is bounded by the
-//! first.
+//! the process; see `xls` and `ods`). The sheets of other zip workbooks are streamed (see
+//! `rows`), so their size is bounded by the first limit.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -22,13 +22,14 @@ use crate::report::{Diagnostic, Location};
 pub struct Limits {
     /// The most a zip workbook may unpack to, in bytes.
     pub max_unpacked: u64,
-    /// The most cells one `.xls` sheet may span.
+    /// The most cells one `.xls` or `.ods` sheet may span.
     pub max_cells: u64,
 }
 
 /// Real submissions unpack to a few megabytes; 512 MiB leaves room for a whole government's.
 pub const DEFAULT_MAX_UNPACKED_MB: u64 = 512;
-/// An `.xls` sheet holds at most 65,536 × 256 cells; real submissions use a few thousand.
+/// Real submissions use a few thousand cells a sheet; 4 million (about 128 MB once loaded)
+/// leaves room for a large one.
 pub const DEFAULT_MAX_CELLS: u64 = 4_000_000;
 
 impl Default for Limits {
