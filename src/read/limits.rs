@@ -6,8 +6,7 @@
 //! `rows`), so their size is bounded by the first limit.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::io::{BufReader, Read, Seek};
 
 use zip::ZipArchive;
 
@@ -41,23 +40,11 @@ impl Default for Limits {
     }
 }
 
-/// What the zip's directory says its parts unpack to; `None` for a file that is not a zip.
-fn unpacked_size(path: &Path) -> Option<u64> {
-    let mut head = [0u8; 4];
-    File::open(path).ok()?.read_exact(&mut head).ok()?;
-    if head != *b"PK\x03\x04" {
-        return None;
-    }
-    let mut archive = ZipArchive::new(BufReader::new(File::open(path).ok()?)).ok()?;
-    let mut total: u64 = 0;
-    for index in 0..archive.len() {
-        let size = archive
-            .by_index_raw(index)
-            .map(|part| part.size())
-            .unwrap_or(0);
-        total = total.saturating_add(size);
-    }
-    Some(total)
+/// What the zip's directory says its parts unpack to.
+fn unpacked_size<R: Read + Seek>(archive: &mut ZipArchive<R>) -> u64 {
+    (0..archive.len())
+        .map(|index| archive.by_index_raw(index).map_or(0, |part| part.size()))
+        .fold(0, u64::saturating_add)
 }
 
 const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -89,8 +76,11 @@ fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
 }
 
 /// An `.ods` whose tables, repeats expanded, span more cells than the limit.
-fn too_many_ods_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
-    let mut package = ooxml::open_package(&input.path)?;
+fn too_many_ods_cells<R: Read + Seek>(
+    input: &Input,
+    package: &mut ZipArchive<R>,
+    limits: Limits,
+) -> Option<Diagnostic> {
     let content = package.by_name("content.xml").ok()?;
     spans_too_many(input, ods::largest_table(BufReader::new(content)), limits)
 }
@@ -118,10 +108,11 @@ pub fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
     if let Some(refused) = too_many_cells(input, limits) {
         return Some(refused);
     }
-    let size = unpacked_size(&input.path)?;
+    let mut package = ooxml::open_package(&input.path)?;
+    let size = unpacked_size(&mut package);
     if size <= limits.max_unpacked {
         // Unpacked within the limit, its content can be scanned.
-        return too_many_ods_cells(input, limits);
+        return too_many_ods_cells(input, &mut package, limits);
     }
     let (mb, limit) = (size / (1024 * 1024), limits.max_unpacked / (1024 * 1024));
     Some(Diagnostic::error(

@@ -88,9 +88,9 @@ impl<'a> Index<'a> {
                 let count = in_entity().map(|(_, batch)| batch.len()).sum();
                 let mut table = HashTable::with_capacity(count);
                 let mut repeated = Vec::new();
+                let key_field = &schemas.entities[entity].key;
                 for (first, batch) in in_entity() {
                     for (at, record) in batch.records().enumerate() {
-                        let key_field = &schemas.entities[entity].key;
                         let Some(key) = record.text(key_field) else {
                             continue;
                         };
