@@ -17,6 +17,7 @@ mod template_info;
 pub mod values;
 mod workbook;
 mod xls;
+mod xlsx;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};

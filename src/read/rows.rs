@@ -6,6 +6,8 @@ use std::io::{Read, Seek};
 
 use calamine::{Data, DataRef, Range, Reader, Sheets};
 
+use super::xlsx::Package;
+
 /// One row: its 0-based index, and its non-empty cells as (0-based column, value), columns
 /// ascending.
 pub struct Row {
@@ -100,9 +102,9 @@ fn keep(value: &Data) -> bool {
     !matches!(value, Data::Empty)
 }
 
-/// Streams the cells of a reader's `next_cell` until it ends or fails.
+/// Streams the cells a reader's `next_cell` gives until it ends or fails.
 fn stream<'a, E: std::fmt::Display>(
-    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E> + Send + 'a,
+    mut next_cell: impl FnMut() -> Result<Option<(u32, u32, Data)>, E> + Send + 'a,
 ) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send + 'a> {
     let mut done = false;
     Box::new(std::iter::from_fn(move || {
@@ -110,10 +112,8 @@ fn stream<'a, E: std::fmt::Display>(
         while !done {
             match next_cell() {
                 Ok(Some(cell)) => {
-                    let (row, column) = cell.get_position();
-                    let value = Data::from(cell.get_value().clone());
-                    if keep(&value) {
-                        return Some(Ok((row, column, value)));
+                    if keep(&cell.2) {
+                        return Some(Ok(cell));
                     }
                 }
                 Ok(None) => done = true,
@@ -125,6 +125,11 @@ fn stream<'a, E: std::fmt::Display>(
         }
         None
     }))
+}
+
+/// A calamine cell with its value owned.
+fn owned((row, column): (u32, u32), value: &DataRef) -> (u32, u32, Data) {
+    (row, column, Data::from(value.clone()))
 }
 
 fn from_range(
@@ -139,25 +144,34 @@ fn from_range(
     Box::new(cells.into_iter())
 }
 
-/// The rows of the named sheet.
+/// The rows of the named sheet. An `.xlsx` sheet is read from its XML by [`Package`] when the
+/// workbook's package could be opened for it, by calamine otherwise.
 pub fn sheet_rows<'a, RS: Read + Seek + Send>(
     workbook: &'a mut Sheets<RS>,
+    package: Option<&'a mut Package>,
     name: &str,
 ) -> Result<SheetRows<'a>, String> {
-    let cells = match workbook {
-        Sheets::Xlsx(xlsx) => {
+    let cells = match (workbook, package.and_then(|package| package.cells(name))) {
+        (_, Some(mut cells)) => stream(move || cells.next_cell()),
+        (Sheets::Xlsx(xlsx), None) => {
             let mut reader = xlsx
                 .worksheet_cells_reader(name)
                 .map_err(|e| e.to_string())?;
-            stream(move || reader.next_cell())
+            stream(move || {
+                let cell = reader.next_cell()?;
+                Ok::<_, calamine::XlsxError>(cell.map(|c| owned(c.get_position(), c.get_value())))
+            })
         }
-        Sheets::Xlsb(xlsb) => {
+        (Sheets::Xlsb(xlsb), None) => {
             let mut reader = xlsb
                 .worksheet_cells_reader(name)
                 .map_err(|e| e.to_string())?;
-            stream(move || reader.next_cell())
+            stream(move || {
+                let cell = reader.next_cell()?;
+                Ok::<_, calamine::XlsbError>(cell.map(|c| owned(c.get_position(), c.get_value())))
+            })
         }
-        other => from_range(other.worksheet_range(name).map_err(|e| e.to_string())?),
+        (other, None) => from_range(other.worksheet_range(name).map_err(|e| e.to_string())?),
     };
     Ok(SheetRows {
         cells,

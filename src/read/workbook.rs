@@ -19,6 +19,7 @@ use super::record::{row_snippet, ReadRow, SheetLayout};
 use super::rows::{formulas, sheet_rows, Row, SheetRows};
 use super::store::{Batch, Keep};
 use super::template_info;
+use super::xlsx::Package;
 use super::{ReadOptions, RowCheck};
 use crate::lang::Text;
 use crate::report::{cell_name, Diagnostic, Location, Severity};
@@ -146,8 +147,12 @@ fn read_sheets<RS: Read + Seek + Send>(
         return;
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
+    let mut package = match &workbook {
+        Sheets::Xlsx(xlsx) => Package::open(&input.path, xlsx.has_1904_epoch()),
+        _ => None,
+    };
     if let Some(name) = by_label.get(&normalize_label(INFO_SHEET)) {
-        if let Ok(rows) = sheet_rows(&mut workbook, name) {
+        if let Ok(rows) = sheet_rows(&mut workbook, package.as_mut(), name) {
             let sheet: Arc<str> = name.as_str().into();
             outcome
                 .diagnostics
@@ -182,7 +187,7 @@ fn read_sheets<RS: Read + Seek + Send>(
             Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
         };
-        let layout = match sheet_rows(&mut workbook, &name) {
+        let layout = match sheet_rows(&mut workbook, package.as_mut(), &name) {
             Ok(mut rows) => {
                 let target = SheetTarget {
                     input,

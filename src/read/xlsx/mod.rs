@@ -1,0 +1,771 @@
+//! `.xlsx`/`.xlsm` sheets streamed straight from their XML. Reading cells is most of a check's
+//! time, and calamine's cell reader spends it on a general XML parser and on copying each string
+//! several times; here the inflated part is scanned in place for the few elements cells are made
+//! of. It gives the cells calamine gives — the same positions, numbers, dates, shared, inline and
+//! rich strings, booleans and errors, by the same rules — which the tests check by reading every
+//! workbook both ways; calamine still opens the workbook, and reads any sheet this reader cannot
+//! find or any package it does not understand.
+
+mod formats;
+mod xml;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::ops::Range;
+use std::path::Path;
+
+use calamine::{CellErrorType, Data, ExcelDateTime, ExcelDateTimeType};
+use zip::read::ZipFile;
+use zip::ZipArchive;
+
+use formats::NumberKind;
+use xml::{attribute, decode_into, local_name, push_lines, Token, Xml};
+
+use super::ooxml::sheet_targets;
+
+/// A workbook's package, with what its cells refer to: shared strings and number formats.
+pub struct Package {
+    archive: ZipArchive<BufReader<File>>,
+    /// Sheet name → its part.
+    sheets: HashMap<String, String>,
+    strings: Vec<String>,
+    formats: Vec<NumberKind>,
+    is_1904: bool,
+}
+
+impl Package {
+    /// The package of an `.xlsx`/`.xlsm` workbook, or `None` when its parts are not where and
+    /// what this reader expects.
+    pub fn open(path: &Path, is_1904: bool) -> Option<Package> {
+        let mut archive = ZipArchive::new(BufReader::new(File::open(path).ok()?)).ok()?;
+        let parts: HashMap<String, String> = archive
+            .file_names()
+            .filter_map(|name| name.ok())
+            .map(|name| {
+                (
+                    name.replace('\\', "/").to_ascii_lowercase(),
+                    name.into_owned(),
+                )
+            })
+            .collect();
+        let part = |name: &str| parts.get(name).cloned();
+        let sheets = sheet_targets(&mut archive)
+            .into_iter()
+            .filter_map(|(sheet, target)| Some((sheet, part(&target.to_ascii_lowercase())?)))
+            .collect();
+        let strings = match part("xl/sharedstrings.xml") {
+            Some(name) => shared_strings(archive.by_name(&name).ok()?).ok()?,
+            None => Vec::new(),
+        };
+        let formats = match part("xl/styles.xml") {
+            Some(name) => number_formats(archive.by_name(&name).ok()?).ok()?,
+            None => Vec::new(),
+        };
+        Some(Package {
+            archive,
+            sheets,
+            strings,
+            formats,
+            is_1904,
+        })
+    }
+
+    /// The cells of the named sheet; `None` if this package has no part for it.
+    pub fn cells(&mut self, sheet: &str) -> Option<Cells<'_>> {
+        let part = self.sheets.get(sheet)?;
+        let part = self.archive.by_name(part).ok()?;
+        Some(Cells {
+            xml: Xml::new(part),
+            strings: &self.strings,
+            formats: &self.formats,
+            is_1904: self.is_1904,
+            row: 0,
+            column: 0,
+            state: State::BeforeSheetData,
+            plain: String::new(),
+            text: String::new(),
+        })
+    }
+}
+
+#[derive(PartialEq)]
+enum State {
+    BeforeSheetData,
+    InSheetData,
+    Done,
+}
+
+/// A sheet's cells in the order they are written, as (0-based row, 0-based column, value).
+pub struct Cells<'a> {
+    xml: Xml<ZipFile<'a, BufReader<File>>>,
+    strings: &'a [String],
+    formats: &'a [NumberKind],
+    is_1904: bool,
+    /// Where a cell without a reference is: after the previous one.
+    row: u32,
+    column: u32,
+    state: State,
+    /// A value's first run of text as written, and all of its text decoded: kept between cells
+    /// so that reading a value allocates nothing.
+    plain: String,
+    text: String,
+}
+
+impl Cells<'_> {
+    /// The next cell, `None` after the last; an error ends the sheet.
+    pub fn next_cell(&mut self) -> Result<Option<(u32, u32, Data)>, String> {
+        while self.state == State::BeforeSheetData {
+            match self.xml.next()? {
+                Token::Start { name, .. } if local_name(self.xml.bytes(&name)) == b"sheetData" => {
+                    self.state = State::InSheetData;
+                }
+                Token::Eof => return Err("the sheet's XML has no sheetData".to_string()),
+                _ => {}
+            }
+        }
+        while self.state == State::InSheetData {
+            match self.xml.next()? {
+                Token::Start { name, attributes } => match local_name(self.xml.bytes(&name)) {
+                    b"row" => {
+                        if let Some(reference) = attribute(self.xml.bytes(&attributes), b"r") {
+                            self.row = position(reference, false)?.0;
+                        }
+                    }
+                    b"c" => return self.cell(attributes).map(Some),
+                    _ => {}
+                },
+                Token::End { name } => match local_name(self.xml.bytes(&name)) {
+                    b"row" => {
+                        self.row = self.row.saturating_add(1);
+                        self.column = 0;
+                    }
+                    b"sheetData" => self.state = State::Done,
+                    _ => {}
+                },
+                Token::Eof => return Err("the sheet's XML ends inside sheetData".to_string()),
+                Token::Text(_) | Token::CData(_) => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// A `c` element, from its attributes to its end. Each `v`, `is` or `f` in it replaces what
+    /// came before, as in calamine (a formula's cached value follows the formula).
+    fn cell(&mut self, attributes: Range<usize>) -> Result<(u32, u32, Data), String> {
+        let attributes = self.xml.bytes(&attributes);
+        let (row, column) = match attribute(attributes, b"r") {
+            Some(reference) => position(reference, true)?,
+            None => (self.row, self.column),
+        };
+        let style = attribute(attributes, b"s").map(|s| self.format(s));
+        let kind = CellType::of(attribute(attributes, b"t"));
+        let mut value = Data::Empty;
+        loop {
+            match self.xml.next()? {
+                Token::Start { name, .. } => {
+                    let name = self.xml.bytes(&name).to_vec();
+                    value = match local_name(&name) {
+                        b"is" => Data::String(rich_text(&mut self.xml, &name)?),
+                        b"v" => self.value(&name, &kind, style)?,
+                        b"f" => {
+                            self.read_to_end(&name, false)?;
+                            Data::Empty
+                        }
+                        other => {
+                            return Err(format!(
+                                "unexpected element <{}> in a cell",
+                                String::from_utf8_lossy(other)
+                            ))
+                        }
+                    };
+                }
+                Token::End { name } if local_name(self.xml.bytes(&name)) == b"c" => break,
+                Token::Eof => return Err("the sheet's XML ends inside a cell".to_string()),
+                _ => {}
+            }
+        }
+        self.column = column.saturating_add(1);
+        Ok((row, column, value))
+    }
+
+    /// The number format of a style; a style that is not a number is the first.
+    fn format(&self, style: &[u8]) -> Option<NumberKind> {
+        self.formats.get(number(style).unwrap_or(0)).copied()
+    }
+
+    /// A `v` element's value, as the cell's type makes it.
+    fn value(
+        &mut self,
+        name: &[u8],
+        kind: &CellType,
+        style: Option<Option<NumberKind>>,
+    ) -> Result<Data, String> {
+        let decoded = matches!(
+            kind,
+            CellType::Text | CellType::IsoDate | CellType::Unknown(_)
+        );
+        let plain = self.read_to_end(name, decoded)?;
+        let text = self.plain.as_str();
+        Ok(match kind {
+            _ if !decoded && (!plain || text.is_empty()) => Data::Empty,
+            CellType::Inline => Data::Empty,
+            CellType::Number { typed } => match fast_float2::parse::<f64, _>(text) {
+                Ok(number) => self.number(number, style),
+                Err(_) if !typed => Data::String(text.to_string()),
+                Err(_) => return Err(format!("not a number: {text}")),
+            },
+            CellType::Shared => {
+                let index = number(text.as_bytes()).unwrap_or(0);
+                let shared = self.strings.get(index).ok_or_else(|| {
+                    format!("shared string {index} is not in the shared strings table")
+                })?;
+                Data::String(shared.clone())
+            }
+            CellType::Bool => match text.trim() {
+                "" => Data::Empty,
+                "0" => Data::Bool(false),
+                "1" => Data::Bool(true),
+                word if word.eq_ignore_ascii_case("false") => Data::Bool(false),
+                word if word.eq_ignore_ascii_case("true") => Data::Bool(true),
+                _ => return Err(format!("not a boolean: {text}")),
+            },
+            CellType::Error => Data::Error(
+                text.parse::<CellErrorType>()
+                    .map_err(|_| format!("not a cell error: {text}"))?,
+            ),
+            CellType::Text => Data::String(unescape_excel(&self.text).into_owned()),
+            CellType::IsoDate => Data::DateTimeIso(self.text.clone()),
+            CellType::Unknown(kind) => return Err(format!("unknown cell type t=\"{kind}\"")),
+        })
+    }
+
+    fn number(&self, number: f64, style: Option<Option<NumberKind>>) -> Data {
+        let kind = style.unwrap_or(Some(NumberKind::Number));
+        let date = |kind| Data::DateTime(ExcelDateTime::new(number, kind, self.is_1904));
+        match kind {
+            Some(NumberKind::DateTime) => date(ExcelDateTimeType::DateTime),
+            Some(NumberKind::Duration) => date(ExcelDateTimeType::TimeDelta),
+            _ => Data::Float(number),
+        }
+    }
+
+    /// Reads to the end of the element `name` just started. Its first run of text, as written
+    /// (numbers, indexes and codes carry no entities), is left in `plain`, and says whether the
+    /// element started with one; with `decoded`, all of its text is left in `text`, decoded.
+    fn read_to_end(&mut self, name: &[u8], decoded: bool) -> Result<bool, String> {
+        self.plain.clear();
+        self.text.clear();
+        let mut first = true;
+        let mut plain = false;
+        let mut depth = 0u32;
+        loop {
+            match self.xml.next()? {
+                Token::Text(range) => {
+                    let raw = self.xml.bytes(&range);
+                    if first && raw.first() != Some(&b'&') {
+                        plain = true;
+                        let written = raw.get(..memchr::memchr(b'&', raw).unwrap_or(raw.len()));
+                        self.plain.push_str(utf8(written.unwrap_or_default())?);
+                    }
+                    if decoded {
+                        decode_into(raw, &mut self.text, true)?;
+                    }
+                }
+                Token::Start { name: inner, .. } if self.xml.bytes(&inner) == name => depth += 1,
+                Token::End { name: inner } if self.xml.bytes(&inner) == name => match depth {
+                    0 => return Ok(plain),
+                    _ => depth -= 1,
+                },
+                Token::Eof => return Err("the sheet's XML ends inside a cell".to_string()),
+                _ => {}
+            }
+            first = false;
+        }
+    }
+}
+
+/// What a cell's `t` attribute says its value is.
+enum CellType {
+    /// `n`, or no type: a number, or, untyped, text that is not one.
+    Number {
+        typed: bool,
+    },
+    Shared,
+    Bool,
+    Error,
+    /// `str`: a formula's text result.
+    Text,
+    IsoDate,
+    /// `inlineStr`: the value is in `is`, and a `v` says nothing.
+    Inline,
+    Unknown(String),
+}
+
+impl CellType {
+    fn of(attribute: Option<&[u8]>) -> CellType {
+        match attribute {
+            None => CellType::Number { typed: false },
+            Some(b"n") => CellType::Number { typed: true },
+            Some(b"s") => CellType::Shared,
+            Some(b"b") => CellType::Bool,
+            Some(b"e") => CellType::Error,
+            Some(b"str") => CellType::Text,
+            Some(b"d") => CellType::IsoDate,
+            Some(b"inlineStr" | b"is") => CellType::Inline,
+            Some(other) => CellType::Unknown(String::from_utf8_lossy(other).into_owned()),
+        }
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| format!("the XML is not UTF-8: {e}"))
+}
+
+/// A string element (`is` in a cell, `si` in the shared strings) up to its end named `closing`:
+/// its `t` runs, rich text runs included and phonetic guides (`rPh`) left out, each trimmed of
+/// ASCII white space unless it asks to be kept (`xml:space="preserve"`).
+fn rich_text<R: Read>(xml: &mut Xml<R>, closing: &[u8]) -> Result<String, String> {
+    let mut text = String::new();
+    let mut phonetic = false;
+    loop {
+        match xml.next()? {
+            Token::Start { name, attributes } => match local_name(xml.bytes(&name)) {
+                b"rPh" => phonetic = true,
+                b"t" if !phonetic => {
+                    let preserve =
+                        attribute(xml.bytes(&attributes), b"xml:space") == Some(&b"preserve"[..]);
+                    let name = xml.bytes(&name).to_vec();
+                    run(xml, &name, preserve, &mut text)?;
+                }
+                _ => {}
+            },
+            Token::End { name } => {
+                let name = xml.bytes(&name);
+                if name == closing {
+                    return Ok(text);
+                }
+                if local_name(name) == b"rPh" {
+                    phonetic = false;
+                }
+            }
+            Token::Eof => return Err("the XML ends inside a string".to_string()),
+            Token::Text(_) | Token::CData(_) => {}
+        }
+    }
+}
+
+/// One `t` element's text, appended to `text`.
+fn run<R: Read>(
+    xml: &mut Xml<R>,
+    name: &[u8],
+    preserve: bool,
+    text: &mut String,
+) -> Result<(), String> {
+    let start = text.len();
+    loop {
+        match xml.next()? {
+            Token::Text(range) => decode_into(xml.bytes(&range), text, true)?,
+            Token::CData(range) => push_lines(utf8(xml.bytes(&range))?, text),
+            Token::End { name: end } if xml.bytes(&end) == name => break,
+            Token::Eof => return Err("the XML ends inside a string".to_string()),
+            _ => {}
+        }
+    }
+    let blank = [' ', '\t', '\r', '\n'];
+    if !preserve {
+        let kept = text
+            .get(start..)
+            .unwrap_or_default()
+            .trim_end_matches(blank)
+            .len();
+        text.truncate(start + kept);
+        let leading = kept
+            - text
+                .get(start..)
+                .unwrap_or_default()
+                .trim_start_matches(blank)
+                .len();
+        text.drain(start..start + leading);
+    }
+    if let Cow::Owned(unescaped) = unescape_excel(text.get(start..).unwrap_or_default()) {
+        text.truncate(start);
+        text.push_str(&unescaped);
+    }
+    Ok(())
+}
+
+/// Excel's own escapes, `_xHHHH_` for a UTF-16 unit (`_x000D_` for a carriage return), decoded;
+/// a lone surrogate becomes U+FFFD.
+fn unescape_excel(text: &str) -> Cow<'_, str> {
+    let Some(first) = text.find("_x") else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(text.get(..first).unwrap_or_default());
+    let mut rest = text.get(first..).unwrap_or_default();
+    while !rest.is_empty() {
+        match escaped_unit(rest) {
+            Some(high @ 0xD800..=0xDBFF) => {
+                let after = rest.get(ESCAPE..).unwrap_or_default();
+                match escaped_unit(after) {
+                    Some(low @ 0xDC00..=0xDFFF) => {
+                        let code = 0x10000
+                            + ((u32::from(high) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
+                        out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+                        rest = after.get(ESCAPE..).unwrap_or_default();
+                    }
+                    _ => {
+                        out.push(char::REPLACEMENT_CHARACTER);
+                        rest = after;
+                    }
+                }
+            }
+            Some(unit) => {
+                out.push(char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER));
+                rest = rest.get(ESCAPE..).unwrap_or_default();
+            }
+            None => {
+                let mut chars = rest.chars();
+                out.extend(chars.next());
+                let next = chars.as_str().find('_').unwrap_or(chars.as_str().len());
+                out.push_str(chars.as_str().get(..next).unwrap_or_default());
+                rest = chars.as_str().get(next..).unwrap_or_default();
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The length of `_xHHHH_`.
+const ESCAPE: usize = 7;
+
+/// The UTF-16 unit of the `_xHHHH_` `text` starts with.
+fn escaped_unit(text: &str) -> Option<u16> {
+    let escape = text.as_bytes().get(..ESCAPE)?;
+    let hex = escape.get(2..6)?;
+    let well_formed = escape.starts_with(b"_x") && escape.get(6) == Some(&b'_');
+    if !well_formed || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+}
+
+/// A decimal number written in ASCII digits.
+fn number(digits: &[u8]) -> Option<usize> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0usize, |n, digit| {
+        let digit = usize::from(digit.checked_sub(b'0').filter(|d| *d <= 9)?);
+        n.checked_mul(10)?.checked_add(digit)
+    })
+}
+
+/// A cell reference (`B12`) as a 0-based (row, column); a row reference (`12`) has column 0.
+fn position(reference: &[u8], with_column: bool) -> Result<(u32, u32), String> {
+    let bad = || {
+        format!(
+            "not a cell reference: {}",
+            String::from_utf8_lossy(reference)
+        )
+    };
+    let letters = reference
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let (column, row) = reference.split_at(letters);
+    let column = column.iter().try_fold(0u32, |n, letter| {
+        n.checked_mul(26)?
+            .checked_add(u32::from(letter.to_ascii_uppercase() - b'A') + 1)
+    });
+    let row = number(row)
+        .and_then(|row| u32::try_from(row).ok())
+        .and_then(|row| row.checked_sub(1));
+    match (row, column) {
+        (Some(row), Some(column)) if !with_column => Ok((row, column.saturating_sub(1))),
+        (Some(row), Some(column)) => Ok((row, column.checked_sub(1).ok_or_else(bad)?)),
+        _ => Err(bad()),
+    }
+}
+
+/// A workbook's shared strings, in order.
+fn shared_strings(part: impl Read) -> Result<Vec<String>, String> {
+    let mut xml = Xml::new(part);
+    let mut strings = Vec::new();
+    loop {
+        match xml.next()? {
+            Token::Start { name, .. } if local_name(xml.bytes(&name)) == b"si" => {
+                let name = xml.bytes(&name).to_vec();
+                strings.push(rich_text(&mut xml, &name)?);
+            }
+            Token::End { name } if local_name(xml.bytes(&name)) == b"sst" => return Ok(strings),
+            Token::Eof => return Ok(strings),
+            _ => {}
+        }
+    }
+}
+
+/// The number format of each cell style (`cellXfs`), in order.
+fn number_formats(part: impl Read) -> Result<Vec<NumberKind>, String> {
+    let mut xml = Xml::new(part);
+    let mut codes: HashMap<Vec<u8>, String> = HashMap::new();
+    let mut kinds = Vec::new();
+    let (mut in_codes, mut in_styles) = (false, false);
+    loop {
+        match xml.next()? {
+            Token::Start { name, attributes } => {
+                let attributes = xml.bytes(&attributes);
+                let id = attribute(attributes, b"numFmtId");
+                match local_name(xml.bytes(&name)) {
+                    b"numFmts" => in_codes = true,
+                    b"cellXfs" => in_styles = true,
+                    b"numFmt" if in_codes => {
+                        if let (Some(id), Some(code)) = (id, attribute(attributes, b"formatCode")) {
+                            let mut decoded = String::new();
+                            decode_into(code, &mut decoded, false)?;
+                            codes.insert(id.to_vec(), decoded);
+                        }
+                    }
+                    b"xf" if in_styles => kinds.push(match id {
+                        None => NumberKind::Number,
+                        Some(id) => match codes.get(id) {
+                            Some(code) => formats::custom(code),
+                            None => formats::builtin(utf8(id)?),
+                        },
+                    }),
+                    _ => {}
+                }
+            }
+            Token::End { name } => match local_name(xml.bytes(&name)) {
+                b"numFmts" => in_codes = false,
+                b"cellXfs" => in_styles = false,
+                _ => {}
+            },
+            Token::Eof => return Ok(kinds),
+            Token::Text(_) | Token::CData(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+    use std::path::PathBuf;
+
+    use calamine::{open_workbook, Reader, Xlsx};
+    use rust_xlsxwriter::{Format, FormatScript, Formula, Workbook};
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+
+    type Cell = (u32, u32, Data);
+
+    /// Every sheet's cells as calamine reads them, or that it fails.
+    fn by_calamine(path: &Path) -> Vec<(String, Result<Vec<Cell>, ()>)> {
+        let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
+        let mut sheets = Vec::new();
+        for name in workbook.sheet_names() {
+            let cells = workbook
+                .worksheet_cells_reader(&name)
+                .map_err(|_| ())
+                .and_then(|mut reader| {
+                    let mut cells = Vec::new();
+                    while let Some(cell) = reader.next_cell().map_err(|_| ())? {
+                        let (row, column) = cell.get_position();
+                        cells.push((row, column, Data::from(cell.get_value().clone())));
+                    }
+                    Ok(cells)
+                });
+            sheets.push((name, cells));
+        }
+        sheets
+    }
+
+    /// The same, read by this module.
+    fn by_package(path: &Path) -> Vec<(String, Result<Vec<Cell>, ()>)> {
+        let workbook: Xlsx<_> = open_workbook(path).unwrap();
+        let mut package = Package::open(path, workbook.has_1904_epoch()).expect("a package");
+        let mut sheets = Vec::new();
+        for name in workbook.sheet_names() {
+            let mut reader = package.cells(&name).expect("the sheet's part");
+            let mut cells = Vec::new();
+            let read = loop {
+                match reader.next_cell() {
+                    Ok(Some(cell)) => cells.push(cell),
+                    Ok(None) => break Ok(cells),
+                    Err(_) => break Err(()),
+                }
+            };
+            sheets.push((name, read));
+        }
+        sheets
+    }
+
+    fn assert_read_alike(path: &Path) {
+        let (expected, found) = (by_calamine(path), by_package(path));
+        assert!(!expected.is_empty(), "{}: no sheets", path.display());
+        for ((sheet, expected), (_, found)) in expected.iter().zip(&found) {
+            assert_eq!(found, expected, "{}, sheet {sheet}", path.display());
+        }
+    }
+
+    #[test]
+    fn every_workbook_in_the_repository_reads_as_calamine_reads_it() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        let mut folders = vec![root.join("input"), root.join("tests/fixtures")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "xlsx" || e == "xlsm")
+                    && open_workbook::<Xlsx<_>, _>(&path).is_ok()
+                {
+                    assert_read_alike(&path);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 12, "only {checked} workbooks");
+    }
+
+    /// Text that tests every rule a string is read by.
+    const AWKWARD: [&str; 9] = [
+        "  leading and trailing  ",
+        "line\r\nbreaks\rand\nmore",
+        "<tag> & \"quotes\" 'apostrophes'",
+        "literal _x000D_ and _x005F_x000D_",
+        "絵文字 🏥 と全角　スペース",
+        "\ttab",
+        "",
+        "=HYPERLINK(\"x\")",
+        "_x",
+    ];
+
+    fn awkward_workbook(path: &Path, constant_memory: bool) {
+        let mut workbook = Workbook::new();
+        let sheet = match constant_memory {
+            true => workbook.add_worksheet_with_constant_memory().unwrap(),
+            false => workbook.add_worksheet(),
+        };
+        let date = Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+        let builtin_date = Format::new().set_num_format_index(14);
+        let duration = Format::new().set_num_format("[h]:mm:ss");
+        let count = Format::new().set_num_format("#,##0\"件\"");
+        for (row, text) in (0u32..).zip(AWKWARD) {
+            sheet.write_string(row, 0, text).unwrap();
+            sheet
+                .write_number(row, 1, f64::from(row) * 1.5 - 3.0)
+                .unwrap();
+            sheet
+                .write_number_with_format(row, 2, 45000.25, &date)
+                .unwrap();
+            sheet
+                .write_number_with_format(row, 3, 45001.0, &builtin_date)
+                .unwrap();
+            sheet
+                .write_number_with_format(row, 4, 1.75, &duration)
+                .unwrap();
+            sheet
+                .write_number_with_format(row, 5, 1234.0, &count)
+                .unwrap();
+            sheet.write_boolean(row, 6, row % 2 == 0).unwrap();
+            sheet
+                .write_formula(
+                    row,
+                    7,
+                    Formula::new("=A1&\"x\"").set_result(format!("{text}x")),
+                )
+                .unwrap();
+            sheet.write_blank(row, 8, &date).unwrap();
+        }
+        let superscript = Format::new().set_font_script(FormatScript::Superscript);
+        let plain = Format::new();
+        sheet
+            .write_rich_string(20, 0, &[(&plain, " rich "), (&superscript, "text\r\n")])
+            .unwrap();
+        sheet
+            .write_string(1_048_575, 16_383, "the last cell")
+            .unwrap();
+        workbook.save(path).unwrap();
+    }
+
+    #[test]
+    fn strings_numbers_dates_formulas_and_rich_text_read_as_calamine_reads_them() {
+        let folder = tempfile::tempdir().unwrap();
+        for constant_memory in [false, true] {
+            let path = folder
+                .path()
+                .join(format!("awkward-{constant_memory}.xlsx"));
+            awkward_workbook(&path, constant_memory);
+            assert_read_alike(&path);
+        }
+    }
+
+    /// A workbook written by rust_xlsxwriter with its first sheet's XML (and, if given, its
+    /// shared strings) replaced.
+    fn with_parts(path: &Path, sheet: &str, shared: Option<&str>) {
+        let mut workbook = Workbook::new();
+        workbook.add_worksheet().write_string(0, 0, "x").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut original = ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut copy = zip::ZipWriter::new(File::create(path).unwrap());
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for index in 0..original.len() {
+            let mut part = original.by_index(index).unwrap();
+            let name = part.name().unwrap().into_owned();
+            let mut content = Vec::new();
+            part.read_to_end(&mut content).unwrap();
+            let content = match name.as_str() {
+                "xl/worksheets/sheet1.xml" => sheet.as_bytes().to_vec(),
+                "xl/sharedStrings.xml" => shared.map_or(content, |s| s.as_bytes().to_vec()),
+                _ => content,
+            };
+            copy.start_file(name, options).unwrap();
+            copy.write_all(&content).unwrap();
+        }
+        copy.finish().unwrap();
+    }
+
+    #[test]
+    fn hand_written_sheet_xml_reads_as_calamine_reads_it() {
+        let shared = r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>x</t></si><si><r><t xml:space="preserve"> 東京 </t></r><r><rPr><b/></rPr><t>都</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1"/></si><si/><si><t>a&amp;b&#10;</t></si></sst>"#;
+        let sheets = [
+            // Cells and rows without references, prefixes, every type, CDATA and entities.
+            r#"<?xml version="1.0"?><x:worksheet xmlns:x="main"><x:dimension ref="A1:F9"/><x:sheetData>
+<x:row r="2"><x:c t="s"><x:v>1</x:v></x:c><x:c t="s"><x:v>2</x:v></x:c><x:c t="s"><x:v>3</x:v></x:c><x:c t="s"><x:v>zz</x:v></x:c></x:row>
+<x:row><x:c t="b"><x:v>1</x:v></x:c><x:c t="b"><x:v> FALSE </x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c><x:c t="d"><x:v>2024-04-01T00:00:00</x:v></x:c></x:row>
+<x:row r="7"><x:c r="C7" t="str"><x:f>A1</x:f><x:v>a &lt;b&gt;_x000D_&#13;</x:v></x:c><x:c t="inlineStr"><x:is><x:t><![CDATA[<raw> & ]]></x:t></x:is></x:c><x:c><x:v>1e3</x:v></x:c><x:c><x:v>text?</x:v></x:c><x:c s="99"><x:v>5</x:v></x:c><x:c s="x"><x:v>6</x:v></x:c><x:c t="str"><x:v/></x:c><x:c t="n"><x:v></x:v></x:c><x:c t="inlineStr"><x:is/></x:c><x:c t="inlineStr"><x:v>ignored</x:v></x:c></x:row>
+<x:row r="9"/><x:row r="10"><x:c r="B10"/><x:c r="C10" t="s"/></x:row>
+</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A2:A3"/></x:mergeCells></x:worksheet>"#,
+            // A value calamine cannot read: the sheet fails for both.
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="b"><v>maybe</v></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="zz"><v>1</v></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>9</v></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c r="A1"><extLst/></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>cut"#,
+            r#"<worksheet><sheetData><row r="1"><c r="1A"><v>1</v></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="str"><v>&nbsp;</v></c></row></sheetData></worksheet>"#,
+        ];
+        let folder = tempfile::tempdir().unwrap();
+        for (index, sheet) in sheets.iter().enumerate() {
+            let path = folder.path().join(format!("hand-{index}.xlsx"));
+            with_parts(&path, sheet, Some(shared));
+            assert_read_alike(&path);
+        }
+        let first = by_package(&folder.path().join("hand-0.xlsx"));
+        assert!(
+            matches!(&first[0].1, Ok(cells) if cells.len() == 20),
+            "{first:?}"
+        );
+        for index in 1..sheets.len() {
+            let read = by_package(&folder.path().join(format!("hand-{index}.xlsx")));
+            assert!(read[0].1.is_err(), "sheet {index} should fail");
+        }
+    }
+}
