@@ -21,7 +21,7 @@ use zip::read::ZipFile;
 use zip::ZipArchive;
 
 use formats::NumberKind;
-use xml::{attribute, decode_into, local_name, push_lines, Token, Xml};
+use xml::{attribute, decode_into, local_name, push_lines, Attributes, Token, Xml};
 
 use super::ooxml::sheet_targets;
 
@@ -154,23 +154,29 @@ impl Cells<'_> {
     /// A `c` element, from its attributes to its end. Each `v`, `is` or `f` in it replaces what
     /// came before, as in calamine (a formula's cached value follows the formula).
     fn cell(&mut self, attributes: Range<usize>) -> Result<(u32, u32, Data), String> {
-        let attributes = self.xml.bytes(&attributes);
-        let (row, column) = match attribute(attributes, b"r") {
+        let (mut reference, mut style, mut kind) = (None, None, None);
+        for (name, value) in Attributes(self.xml.bytes(&attributes)) {
+            match name {
+                b"r" => reference = Some(value),
+                b"s" => style = Some(self.format(value)),
+                b"t" => kind = Some(value),
+                _ => {}
+            }
+        }
+        let (row, column) = match reference {
             Some(reference) => position(reference, true)?,
             None => (self.row, self.column),
         };
-        let style = attribute(attributes, b"s").map(|s| self.format(s));
-        let kind = CellType::of(attribute(attributes, b"t"));
+        let kind = CellType::of(kind);
         let mut value = Data::Empty;
         loop {
             match self.xml.next()? {
                 Token::Start { name, .. } => {
-                    let name = self.xml.bytes(&name).to_vec();
-                    value = match local_name(&name) {
-                        b"is" => Data::String(rich_text(&mut self.xml, &name)?),
-                        b"v" => self.value(&name, &kind, style)?,
+                    value = match local_name(self.xml.bytes(&name)) {
+                        b"is" => Data::String(rich_text(&mut self.xml, b"is")?),
+                        b"v" => self.value(&kind, style)?,
                         b"f" => {
-                            self.read_to_end(&name, false)?;
+                            self.read_to_end(b"f", false)?;
                             Data::Empty
                         }
                         other => {
@@ -198,7 +204,6 @@ impl Cells<'_> {
     /// A `v` element's value, as the cell's type makes it.
     fn value(
         &mut self,
-        name: &[u8],
         kind: &CellType,
         style: Option<Option<NumberKind>>,
     ) -> Result<Data, String> {
@@ -206,7 +211,7 @@ impl Cells<'_> {
             kind,
             CellType::Text | CellType::IsoDate | CellType::Unknown(_)
         );
-        let plain = self.read_to_end(name, decoded)?;
+        let plain = self.read_to_end(b"v", decoded)?;
         let text = self.plain.as_str();
         Ok(match kind {
             _ if !decoded && (!plain || text.is_empty()) => Data::Empty,
@@ -251,7 +256,7 @@ impl Cells<'_> {
         }
     }
 
-    /// Reads to the end of the element `name` just started. Its first run of text, as written
+    /// Reads to the end of the element (named `name`, without prefix) just started. Its first run of text, as written
     /// (numbers, indexes and codes carry no entities), is left in `plain`, and says whether the
     /// element started with one; with `decoded`, all of its text is left in `text`, decoded.
     fn read_to_end(&mut self, name: &[u8], decoded: bool) -> Result<bool, String> {
@@ -273,11 +278,15 @@ impl Cells<'_> {
                         decode_into(raw, &mut self.text, true)?;
                     }
                 }
-                Token::Start { name: inner, .. } if self.xml.bytes(&inner) == name => depth += 1,
-                Token::End { name: inner } if self.xml.bytes(&inner) == name => match depth {
-                    0 => return Ok(plain),
-                    _ => depth -= 1,
-                },
+                Token::Start { name: inner, .. } if local_name(self.xml.bytes(&inner)) == name => {
+                    depth += 1
+                }
+                Token::End { name: inner } if local_name(self.xml.bytes(&inner)) == name => {
+                    match depth {
+                        0 => return Ok(plain),
+                        _ => depth -= 1,
+                    }
+                }
                 Token::Eof => return Err("the sheet's XML ends inside a cell".to_string()),
                 _ => {}
             }
@@ -323,7 +332,7 @@ fn utf8(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| format!("the XML is not UTF-8: {e}"))
 }
 
-/// A string element (`is` in a cell, `si` in the shared strings) up to its end named `closing`:
+/// A string element (`is` in a cell, `si` in the shared strings) up to its end `closing`:
 /// its `t` runs, rich text runs included and phonetic guides (`rPh`) left out, each trimmed of
 /// ASCII white space unless it asks to be kept (`xml:space="preserve"`).
 fn rich_text<R: Read>(xml: &mut Xml<R>, closing: &[u8]) -> Result<String, String> {
@@ -336,20 +345,15 @@ fn rich_text<R: Read>(xml: &mut Xml<R>, closing: &[u8]) -> Result<String, String
                 b"t" if !phonetic => {
                     let preserve =
                         attribute(xml.bytes(&attributes), b"xml:space") == Some(&b"preserve"[..]);
-                    let name = xml.bytes(&name).to_vec();
-                    run(xml, &name, preserve, &mut text)?;
+                    run(xml, preserve, &mut text)?;
                 }
                 _ => {}
             },
-            Token::End { name } => {
-                let name = xml.bytes(&name);
-                if name == closing {
-                    return Ok(text);
-                }
-                if local_name(name) == b"rPh" {
-                    phonetic = false;
-                }
-            }
+            Token::End { name } => match local_name(xml.bytes(&name)) {
+                name if name == closing => return Ok(text),
+                b"rPh" => phonetic = false,
+                _ => {}
+            },
             Token::Eof => return Err("the XML ends inside a string".to_string()),
             Token::Text(_) | Token::CData(_) => {}
         }
@@ -357,36 +361,24 @@ fn rich_text<R: Read>(xml: &mut Xml<R>, closing: &[u8]) -> Result<String, String
 }
 
 /// One `t` element's text, appended to `text`.
-fn run<R: Read>(
-    xml: &mut Xml<R>,
-    name: &[u8],
-    preserve: bool,
-    text: &mut String,
-) -> Result<(), String> {
+fn run<R: Read>(xml: &mut Xml<R>, preserve: bool, text: &mut String) -> Result<(), String> {
     let start = text.len();
     loop {
         match xml.next()? {
             Token::Text(range) => decode_into(xml.bytes(&range), text, true)?,
             Token::CData(range) => push_lines(utf8(xml.bytes(&range))?, text),
-            Token::End { name: end } if xml.bytes(&end) == name => break,
+            Token::End { name } if local_name(xml.bytes(&name)) == b"t" => break,
             Token::Eof => return Err("the XML ends inside a string".to_string()),
             _ => {}
         }
     }
-    let blank = [' ', '\t', '\r', '\n'];
     if !preserve {
-        let kept = text
-            .get(start..)
-            .unwrap_or_default()
-            .trim_end_matches(blank)
-            .len();
-        text.truncate(start + kept);
-        let leading = kept
-            - text
-                .get(start..)
-                .unwrap_or_default()
-                .trim_start_matches(blank)
-                .len();
+        // The blanks trimmed are ASCII, so the text stays whole characters.
+        let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        let run = text.as_bytes().get(start..).unwrap_or_default();
+        let end = run.iter().rposition(|b| !blank(b)).map_or(0, |at| at + 1);
+        let leading = run.iter().take(end).take_while(|b| blank(b)).count();
+        text.truncate(start + end);
         text.drain(start..start + leading);
     }
     if let Cow::Owned(unescaped) = unescape_excel(text.get(start..).unwrap_or_default()) {
@@ -399,7 +391,9 @@ fn run<R: Read>(
 /// Excel's own escapes, `_xHHHH_` for a UTF-16 unit (`_x000D_` for a carriage return), decoded;
 /// a lone surrogate becomes U+FFFD.
 fn unescape_excel(text: &str) -> Cow<'_, str> {
-    let Some(first) = text.find("_x") else {
+    let bytes = text.as_bytes();
+    let escape = memchr::memchr_iter(b'_', bytes).find(|&at| bytes.get(at + 1) == Some(&b'x'));
+    let Some(first) = escape else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len());
@@ -498,8 +492,7 @@ fn shared_strings(part: impl Read) -> Result<Vec<String>, String> {
     loop {
         match xml.next()? {
             Token::Start { name, .. } if local_name(xml.bytes(&name)) == b"si" => {
-                let name = xml.bytes(&name).to_vec();
-                strings.push(rich_text(&mut xml, &name)?);
+                strings.push(rich_text(&mut xml, b"si")?);
             }
             Token::End { name } if local_name(xml.bytes(&name)) == b"sst" => return Ok(strings),
             Token::Eof => return Ok(strings),

@@ -210,17 +210,22 @@ fn markup(rest: &[u8], ended: bool) -> Result<Option<Scanned>, String> {
 }
 
 /// Where the tag `rest` starts with ends (its `>`), stepping over quoted attribute values,
-/// which may hold a `>`.
+/// which may hold a `>`. Tags are short: a plain loop beats a vectorised search here.
 fn tag_end(rest: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    loop {
-        let at = from + memchr::memchr3(b'>', b'"', b'\'', rest.get(from..)?)?;
-        let quote = *rest.get(at)?;
-        if quote == b'>' {
-            return Some(at);
+    let mut quote = None;
+    rest.iter().position(|&b| match quote {
+        Some(open) => {
+            if b == open {
+                quote = None;
+            }
+            false
         }
-        from = at + 1 + memchr::memchr(quote, rest.get(at + 1..)?)? + 1;
-    }
+        None if b == b'"' || b == b'\'' => {
+            quote = Some(b);
+            false
+        }
+        None => b == b'>',
+    })
 }
 
 fn trim(bytes: &[u8], range: Range<usize>) -> Range<usize> {
@@ -238,7 +243,7 @@ fn trim(bytes: &[u8], range: Range<usize>) -> Range<usize> {
 
 /// An element name without its namespace prefix.
 pub fn local_name(name: &[u8]) -> &[u8] {
-    match memchr::memrchr(b':', name) {
+    match name.iter().rposition(|&b| b == b':') {
         Some(at) => name.get(at + 1..).unwrap_or_default(),
         None => name,
     }
@@ -246,23 +251,28 @@ pub fn local_name(name: &[u8]) -> &[u8] {
 
 /// The raw value of the attribute named `wanted` (prefix included, as written).
 pub fn attribute<'a>(attributes: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
-    let mut rest = attributes;
-    loop {
-        let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        rest = rest.get(start..)?;
-        let equals = memchr::memchr(b'=', rest)?;
+    Attributes(attributes).find_map(|(name, value)| (name == wanted).then_some(value))
+}
+
+/// An element's attributes as (name, raw value), in order; a malformed one ends them.
+pub struct Attributes<'a>(pub &'a [u8]);
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.0.trim_ascii_start();
+        let equals = rest.iter().position(|&b| b == b'=')?;
         let name = rest.get(..equals)?.trim_ascii_end();
-        rest = rest.get(equals + 1..)?.trim_ascii_start();
+        let rest = rest.get(equals + 1..)?.trim_ascii_start();
         let quote = *rest.first()?;
         if quote != b'"' && quote != b'\'' {
             return None;
         }
-        let length = memchr::memchr(quote, rest.get(1..)?)?;
+        let length = rest.get(1..)?.iter().position(|&b| b == quote)?;
         let value = rest.get(1..1 + length)?;
-        if name == wanted {
-            return Some(value);
-        }
-        rest = rest.get(length + 2..)?;
+        self.0 = rest.get(length + 2..)?;
+        Some((name, value))
     }
 }
 
@@ -270,16 +280,19 @@ pub fn attribute<'a>(attributes: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
 /// attribute values or CDATA), line ends made `\n` as XML 1.0 reads them.
 pub fn decode_into(raw: &[u8], out: &mut String, newlines: bool) -> Result<(), String> {
     let text = std::str::from_utf8(raw).map_err(|e| format!("the XML is not UTF-8: {e}"))?;
+    if memchr::memchr2(b'&', b'\r', raw).is_none() {
+        out.push_str(text);
+        return Ok(());
+    }
     let mut rest = text;
     let push = |text: &str, out: &mut String| match newlines {
         true => push_lines(text, out),
         false => out.push_str(text),
     };
-    while let Some(at) = rest.find('&') {
+    while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
         push(rest.get(..at).unwrap_or_default(), out);
         let after = rest.get(at + 1..).unwrap_or_default();
-        let end = after
-            .find(';')
+        let end = memchr::memchr(b';', after.as_bytes())
             .ok_or_else(|| "an `&` in the XML starts no entity".to_string())?;
         let entity = after.get(..end).unwrap_or_default();
         out.push(entity_char(entity).ok_or_else(|| format!("unknown entity &{entity};"))?);
@@ -291,7 +304,7 @@ pub fn decode_into(raw: &[u8], out: &mut String, newlines: bool) -> Result<(), S
 
 /// Appends text with its line ends made `\n`, as XML 1.0 reads them.
 pub fn push_lines(text: &str, out: &mut String) {
-    if !text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
         out.push_str(text);
         return;
     }
