@@ -173,10 +173,10 @@ impl Cells<'_> {
             match self.xml.next()? {
                 Token::Start { name, .. } => {
                     value = match local_name(self.xml.bytes(&name)) {
-                        b"is" => Data::String(rich_text(&mut self.xml, b"is")?),
+                        b"is" => Data::String(inline_string(&mut self.xml)?),
                         b"v" => self.value(&kind, style)?,
                         b"f" => {
-                            self.read_to_end(b"f", false)?;
+                            self.skip_formula()?;
                             Data::Empty
                         }
                         other => {
@@ -211,7 +211,7 @@ impl Cells<'_> {
             kind,
             CellType::Text | CellType::IsoDate | CellType::Unknown(_)
         );
-        let plain = self.read_to_end(b"v", decoded)?;
+        let plain = self.read_value(decoded)?;
         let text = self.plain.as_str();
         Ok(match kind {
             _ if !decoded && (!plain || text.is_empty()) => Data::Empty,
@@ -256,43 +256,78 @@ impl Cells<'_> {
         }
     }
 
-    /// Reads to the end of the element (named `name`, without prefix) just started. Its first run of text, as written
+    /// Reads to the end of the `v` element just started. Its first run of text, as written
     /// (numbers, indexes and codes carry no entities), is left in `plain`, and says whether the
     /// element started with one; with `decoded`, all of its text is left in `text`, decoded.
-    fn read_to_end(&mut self, name: &[u8], decoded: bool) -> Result<bool, String> {
+    fn read_value(&mut self, decoded: bool) -> Result<bool, String> {
         self.plain.clear();
         self.text.clear();
-        let mut first = true;
-        let mut plain = false;
+        // Nearly every value is text alone, taken whole.
+        if let Some(range) = self.xml.simple_text(b"", b"</v>") {
+            let raw = self.xml.bytes(&range);
+            return value_text(raw, decoded, &mut self.plain, &mut self.text);
+        }
+        let mut plain = None;
         let mut depth = 0u32;
         loop {
-            match self.xml.next()? {
+            let token = self.xml.next()?;
+            match token {
                 Token::Text(range) => {
                     let raw = self.xml.bytes(&range);
-                    if first && raw.first() != Some(&b'&') {
-                        plain = true;
-                        let written = raw.get(..memchr::memchr(b'&', raw).unwrap_or(raw.len()));
-                        self.plain.push_str(utf8(written.unwrap_or_default())?);
-                    }
-                    if decoded {
-                        decode_into(raw, &mut self.text, true)?;
-                    }
+                    let first = value_text(raw, decoded, &mut self.plain, &mut self.text)?;
+                    plain.get_or_insert(first);
                 }
-                Token::Start { name: inner, .. } if local_name(self.xml.bytes(&inner)) == name => {
+                Token::Start { name, .. } if local_name(self.xml.bytes(&name)) == b"v" => {
                     depth += 1
                 }
-                Token::End { name: inner } if local_name(self.xml.bytes(&inner)) == name => {
-                    match depth {
-                        0 => return Ok(plain),
-                        _ => depth -= 1,
-                    }
-                }
+                Token::End { name } if local_name(self.xml.bytes(&name)) == b"v" => match depth {
+                    0 => return Ok(plain.unwrap_or(false)),
+                    _ => depth -= 1,
+                },
                 Token::Eof => return Err("the sheet's XML ends inside a cell".to_string()),
                 _ => {}
             }
-            first = false;
+            plain.get_or_insert(false);
         }
     }
+
+    /// Skips the `f` element just started.
+    fn skip_formula(&mut self) -> Result<(), String> {
+        let mut depth = 0u32;
+        loop {
+            match self.xml.next()? {
+                Token::Start { name, .. } if local_name(self.xml.bytes(&name)) == b"f" => {
+                    depth += 1
+                }
+                Token::End { name } if local_name(self.xml.bytes(&name)) == b"f" => match depth {
+                    0 => return Ok(()),
+                    _ => depth -= 1,
+                },
+                Token::Eof => return Err("the sheet's XML ends inside a cell".to_string()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A run of a value's text: its part before any entity is appended to `plain` if `plain` is
+/// still empty (that is, if this is the first run), and, with `decoded`, all of it to `text`.
+/// Says whether the run starts plain.
+fn value_text(
+    raw: &[u8],
+    decoded: bool,
+    plain: &mut String,
+    text: &mut String,
+) -> Result<bool, String> {
+    let starts_plain = raw.first().is_some_and(|b| *b != b'&');
+    if starts_plain && plain.is_empty() {
+        let written = raw.get(..memchr::memchr(b'&', raw).unwrap_or(raw.len()));
+        plain.push_str(utf8(written.unwrap_or_default())?);
+    }
+    if decoded {
+        decode_into(raw, text, true)?;
+    }
+    Ok(starts_plain)
 }
 
 /// What a cell's `t` attribute says its value is.
@@ -360,6 +395,20 @@ fn rich_text<R: Read>(xml: &mut Xml<R>, closing: &[u8]) -> Result<String, String
     }
 }
 
+/// An `is` element just started, as [`rich_text`] reads it; the commonest shape, a single
+/// `t`, is taken whole.
+fn inline_string<R: Read>(xml: &mut Xml<R>) -> Result<String, String> {
+    match xml.simple_text(b"<t>", b"</t></is>") {
+        Some(range) => {
+            let mut text = String::new();
+            decode_into(xml.bytes(&range), &mut text, true)?;
+            finish_run(&mut text, 0, false);
+            Ok(text)
+        }
+        None => rich_text(xml, b"is"),
+    }
+}
+
 /// One `t` element's text, appended to `text`.
 fn run<R: Read>(xml: &mut Xml<R>, preserve: bool, text: &mut String) -> Result<(), String> {
     let start = text.len();
@@ -372,6 +421,12 @@ fn run<R: Read>(xml: &mut Xml<R>, preserve: bool, text: &mut String) -> Result<(
             _ => {}
         }
     }
+    finish_run(text, start, preserve);
+    Ok(())
+}
+
+/// A run's text from `start`, trimmed unless it is to be preserved, Excel's escapes decoded.
+fn finish_run(text: &mut String, start: usize, preserve: bool) {
     if !preserve {
         // The blanks trimmed are ASCII, so the text stays whole characters.
         let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
@@ -385,7 +440,6 @@ fn run<R: Read>(xml: &mut Xml<R>, preserve: bool, text: &mut String) -> Result<(
         text.truncate(start);
         text.push_str(&unescaped);
     }
-    Ok(())
 }
 
 /// Excel's own escapes, `_xHHHH_` for a UTF-16 unit (`_x000D_` for a carriage return), decoded;

@@ -117,6 +117,24 @@ impl<R: Read> Xml<R> {
         }
     }
 
+    /// The text of an element in its simplest form, taken whole when the unscanned bytes are
+    /// `open`, text without markup, then `close` — the shape nearly every cell value has. With
+    /// any other shape, or not all of it read yet, nothing is taken and `None` said: [`Xml::next`]
+    /// then reads it token by token.
+    pub fn simple_text(&mut self, open: &[u8], close: &[u8]) -> Option<Range<usize>> {
+        if self.pending_end.is_some() {
+            return None;
+        }
+        let text = self.buffer.get(self.at..)?.strip_prefix(open)?;
+        let length = memchr::memchr(b'<', text)?;
+        if !text.get(length..)?.starts_with(close) {
+            return None;
+        }
+        let start = self.at + open.len();
+        self.at = start + length + close.len();
+        Some(start..start + length)
+    }
+
     /// Reads more of the part after what is left unscanned, or notes that it has ended.
     fn fill(&mut self) -> Result<(), String> {
         self.buffer.drain(..self.at.min(self.buffer.len()));
