@@ -21,7 +21,7 @@ use zip::read::ZipFile;
 use zip::ZipArchive;
 
 use formats::NumberKind;
-use xml::{attribute, decode_into, local_name, push_lines, Attributes, Token, Xml};
+use xml::{attribute, decode_into, local_name, push_lines, Attributes, Token, Xml, MAX_TOKEN};
 
 use super::ooxml::sheet_targets;
 
@@ -422,7 +422,13 @@ fn run<R: Read>(xml: &mut Xml<R>, preserve: bool, text: &mut String) -> Result<(
         }
     }
     finish_run(text, start, preserve);
-    Ok(())
+    match text.len() > MAX_TOKEN {
+        true => Err(format!(
+            "a string is longer than {} MB, far more than a cell holds",
+            MAX_TOKEN >> 20
+        )),
+        false => Ok(()),
+    }
 }
 
 /// A run's text from `start`, trimmed unless it is to be preserved, Excel's escapes decoded.
@@ -805,6 +811,15 @@ mod tests {
             with_parts(&path, sheet, Some(shared));
             assert_read_alike(&path);
         }
+        // Many runs of one string add up to more than any cell holds: refused, not gathered.
+        let runs = "<r><t>0123456789</t></r>".repeat(MAX_TOKEN / 10 + 1);
+        let long = format!(
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row></sheetData></worksheet>"#
+        );
+        let path = folder.path().join("long.xlsx");
+        with_parts(&path, &long, None);
+        let read = by_package(&path);
+        assert!(read[0].1.is_err());
         let first = by_package(&folder.path().join("hand-0.xlsx"));
         assert!(
             matches!(&first[0].1, Ok(cells) if cells.len() == 20),

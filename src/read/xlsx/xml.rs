@@ -9,9 +9,9 @@ use std::ops::Range;
 /// How much of the inflated part is read at a time.
 const CHUNK: usize = 64 * 1024;
 /// The longest single piece of markup or text held at once. A cell holds at most 32,767
-/// characters, so a real part never comes near it; a hostile one stops here instead of filling
-/// memory.
-const MAX_TOKEN: usize = 64 << 20;
+/// characters (a few hundred kB however they are written), so a real part never comes near it;
+/// a hostile one stops here instead of filling memory.
+pub const MAX_TOKEN: usize = 4 << 20;
 
 /// A piece of the part. Ranges index [`Xml::bytes`] and hold until the next call to
 /// [`Xml::next`].
@@ -135,33 +135,40 @@ impl<R: Read> Xml<R> {
         Some(start..start + length)
     }
 
-    /// Reads more of the part after what is left unscanned, or notes that it has ended.
+    /// Reads more of the part after what is left unscanned, or notes that it has ended. At
+    /// least as much is read as is left unscanned, so that a long piece is scanned a few times
+    /// over, not once for every chunk.
     fn fill(&mut self) -> Result<(), String> {
         self.buffer.drain(..self.at.min(self.buffer.len()));
         self.at = 0;
-        if self.buffer.len() > MAX_TOKEN {
+        let left = self.buffer.len();
+        if left > MAX_TOKEN {
             return Err(format!(
                 "a piece of the XML is longer than {} MB",
                 MAX_TOKEN >> 20
             ));
         }
-        let filled = self.buffer.len();
-        self.buffer.resize(filled + CHUNK, 0);
-        let read = loop {
+        let wanted = left + CHUNK.max(left);
+        self.buffer.resize(wanted, 0);
+        let mut filled = left;
+        while filled < wanted {
             match self
                 .part
                 .read(self.buffer.get_mut(filled..).unwrap_or_default())
             {
-                Ok(read) => break read,
-                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                Ok(0) => {
+                    self.ended = true;
+                    break;
+                }
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
                 Err(error) => {
                     self.buffer.truncate(filled);
                     return Err(error.to_string());
                 }
             }
-        };
-        self.buffer.truncate(filled + read);
-        self.ended = read == 0;
+        }
+        self.buffer.truncate(filled);
         Ok(())
     }
 }
@@ -408,6 +415,15 @@ mod tests {
         let mut xml = Xml::new(&b"<row><c r=\"A1"[..]);
         assert!(matches!(xml.next(), Ok(Token::Start { .. })));
         assert!(xml.next().is_err());
+    }
+
+    #[test]
+    fn a_piece_longer_than_the_limit_is_an_error_not_a_runaway() {
+        let mut endless = b"<row><c r=\"".to_vec();
+        endless.resize(MAX_TOKEN * 3, b'A');
+        let mut xml = Xml::new(&endless[..]);
+        assert!(matches!(xml.next(), Ok(Token::Start { .. })));
+        assert!(xml.next().unwrap_err().contains("longer than"));
     }
 
     #[test]
