@@ -158,7 +158,7 @@ impl Cells<'_> {
         for (name, value) in Attributes(self.xml.bytes(&attributes)) {
             match name {
                 b"r" => reference = Some(value),
-                b"s" => style = Some(self.format(value)),
+                b"s" => style = self.format(value),
                 b"t" => kind = Some(value),
                 _ => {}
             }
@@ -173,7 +173,7 @@ impl Cells<'_> {
             match self.xml.next()? {
                 Token::Start { name, .. } => {
                     value = match local_name(self.xml.bytes(&name)) {
-                        b"is" => Data::String(inline_string(&mut self.xml)?),
+                        b"is" => Data::String(string(&mut self.xml, b"is", b"</t></is>")?),
                         b"v" => self.value(&kind, style)?,
                         b"f" => {
                             self.skip_formula()?;
@@ -196,17 +196,14 @@ impl Cells<'_> {
         Ok((row, column, value))
     }
 
-    /// The number format of a style; a style that is not a number is the first.
+    /// The number format of a style (a style that is not a number is the first); none for a
+    /// style the workbook does not have.
     fn format(&self, style: &[u8]) -> Option<NumberKind> {
         self.formats.get(number(style).unwrap_or(0)).copied()
     }
 
     /// A `v` element's value, as the cell's type makes it.
-    fn value(
-        &mut self,
-        kind: &CellType,
-        style: Option<Option<NumberKind>>,
-    ) -> Result<Data, String> {
+    fn value(&mut self, kind: &CellType, style: Option<NumberKind>) -> Result<Data, String> {
         let decoded = matches!(
             kind,
             CellType::Text | CellType::IsoDate | CellType::Unknown(_)
@@ -246,10 +243,9 @@ impl Cells<'_> {
         })
     }
 
-    fn number(&self, number: f64, style: Option<Option<NumberKind>>) -> Data {
-        let kind = style.unwrap_or(Some(NumberKind::Number));
+    fn number(&self, number: f64, style: Option<NumberKind>) -> Data {
         let date = |kind| Data::DateTime(ExcelDateTime::new(number, kind, self.is_1904));
-        match kind {
+        match style {
             Some(NumberKind::DateTime) => date(ExcelDateTimeType::DateTime),
             Some(NumberKind::Duration) => date(ExcelDateTimeType::TimeDelta),
             _ => Data::Float(number),
@@ -310,9 +306,8 @@ impl Cells<'_> {
     }
 }
 
-/// A run of a value's text: its part before any entity is appended to `plain` if `plain` is
-/// still empty (that is, if this is the first run), and, with `decoded`, all of it to `text`.
-/// Says whether the run starts plain.
+/// A run of a value's text: its part before any entity is appended to `plain` unless an earlier
+/// run was, and, with `decoded`, all of it to `text`. Says whether the run starts plain.
 fn value_text(
     raw: &[u8],
     decoded: bool,
@@ -395,17 +390,17 @@ fn rich_text<R: Read>(xml: &mut Xml<R>, closing: &[u8]) -> Result<String, String
     }
 }
 
-/// An `is` element just started, as [`rich_text`] reads it; the commonest shape, a single
-/// `t`, is taken whole.
-fn inline_string<R: Read>(xml: &mut Xml<R>) -> Result<String, String> {
-    match xml.simple_text(b"<t>", b"</t></is>") {
+/// A string element just started, as [`rich_text`] reads it; the commonest shape, a single `t`
+/// (`<t>…</t>` then `close`, the element's end tag), is taken whole.
+fn string<R: Read>(xml: &mut Xml<R>, name: &[u8], close: &[u8]) -> Result<String, String> {
+    match xml.simple_text(b"<t>", close) {
         Some(range) => {
             let mut text = String::new();
             decode_into(xml.bytes(&range), &mut text, true)?;
             finish_run(&mut text, 0, false);
             Ok(text)
         }
-        None => rich_text(xml, b"is"),
+        None => rich_text(xml, name),
     }
 }
 
@@ -552,7 +547,7 @@ fn shared_strings(part: impl Read) -> Result<Vec<String>, String> {
     loop {
         match xml.next()? {
             Token::Start { name, .. } if local_name(xml.bytes(&name)) == b"si" => {
-                strings.push(rich_text(&mut xml, b"si")?);
+                strings.push(string(&mut xml, b"si", b"</t></si>")?);
             }
             Token::End { name } if local_name(xml.bytes(&name)) == b"sst" => return Ok(strings),
             Token::Eof => return Ok(strings),
@@ -714,18 +709,17 @@ mod tests {
             sheet
                 .write_number(row, 1, f64::from(row) * 1.5 - 3.0)
                 .unwrap();
-            sheet
-                .write_number_with_format(row, 2, 45000.25, &date)
-                .unwrap();
-            sheet
-                .write_number_with_format(row, 3, 45001.0, &builtin_date)
-                .unwrap();
-            sheet
-                .write_number_with_format(row, 4, 1.75, &duration)
-                .unwrap();
-            sheet
-                .write_number_with_format(row, 5, 1234.0, &count)
-                .unwrap();
+            let formatted = [
+                (45000.25, &date),
+                (45001.0, &builtin_date),
+                (1.75, &duration),
+                (1234.0, &count),
+            ];
+            for (column, (number, format)) in (2u16..).zip(formatted) {
+                sheet
+                    .write_number_with_format(row, column, number, format)
+                    .unwrap();
+            }
             sheet.write_boolean(row, 6, row % 2 == 0).unwrap();
             sheet
                 .write_formula(
@@ -756,6 +750,31 @@ mod tests {
                 .join(format!("awkward-{constant_memory}.xlsx"));
             awkward_workbook(&path, constant_memory);
             assert_read_alike(&path);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_text_reads_as_calamine_reads_it(
+            texts in proptest::collection::vec("[ \\t\\r\\n_x0-9A-Fa-z&<>\"'\u{3000}-\u{30ff}\u{1f3e5}\u{1}-\u{1f}]{0,24}", 1..12)
+        ) {
+            let folder = tempfile::tempdir().unwrap();
+            for constant_memory in [false, true] {
+                let path = folder.path().join(format!("any-{constant_memory}.xlsx"));
+                let mut workbook = Workbook::new();
+                let sheet = match constant_memory {
+                    true => workbook.add_worksheet_with_constant_memory().unwrap(),
+                    false => workbook.add_worksheet(),
+                };
+                for (row, text) in (0u32..).zip(&texts) {
+                    sheet.write_string(row, 0, text).unwrap();
+                    sheet.write_string(row, 1, format!(" {text}\r\n")).unwrap();
+                }
+                workbook.save(&path).unwrap();
+                assert_read_alike(&path);
+            }
         }
     }
 
