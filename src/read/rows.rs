@@ -145,15 +145,18 @@ fn from_range(
 }
 
 /// The rows of the named sheet. An `.xlsx` sheet is read from its XML by [`Package`] when the
-/// workbook's package could be opened for it, by calamine otherwise.
+/// package has it, by calamine otherwise.
 pub fn sheet_rows<'a, RS: Read + Seek + Send>(
-    workbook: &'a mut Sheets<RS>,
+    workbook: Option<&'a mut Sheets<RS>>,
     package: Option<&'a mut Package>,
     name: &str,
 ) -> Result<SheetRows<'a>, String> {
-    let cells = match (workbook, package.and_then(|package| package.cells(name))) {
-        (_, Some(mut cells)) => stream(move || cells.next_cell()),
-        (Sheets::Xlsx(xlsx), None) => {
+    let cells = match (package.and_then(|package| package.cells(name)), workbook) {
+        (Some(cells), _) => {
+            let mut cells = cells?;
+            stream(move || cells.next_cell())
+        }
+        (None, Some(Sheets::Xlsx(xlsx))) => {
             let mut reader = xlsx
                 .worksheet_cells_reader(name)
                 .map_err(|e| e.to_string())?;
@@ -162,7 +165,7 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send>(
                 Ok::<_, calamine::XlsxError>(cell.map(|c| owned(c.get_position(), c.get_value())))
             })
         }
-        (Sheets::Xlsb(xlsb), None) => {
+        (None, Some(Sheets::Xlsb(xlsb))) => {
             let mut reader = xlsb
                 .worksheet_cells_reader(name)
                 .map_err(|e| e.to_string())?;
@@ -171,7 +174,8 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send>(
                 Ok::<_, calamine::XlsbError>(cell.map(|c| owned(c.get_position(), c.get_value())))
             })
         }
-        (other, None) => from_range(other.worksheet_range(name).map_err(|e| e.to_string())?),
+        (None, Some(other)) => from_range(other.worksheet_range(name).map_err(|e| e.to_string())?),
+        (None, None) => return Err("the workbook has no part for this sheet".to_string()),
     };
     Ok(SheetRows {
         cells,
@@ -273,5 +277,48 @@ mod tests {
         assert_eq!(stream.next().map(|r| r.index), Some(0));
         assert!(stream.next().is_none());
         assert_eq!(stream.error(), Some("broken"));
+    }
+
+    /// A workbook whose parts are under `excel/`, not `xl/`: valid, and where annex's reader
+    /// does not look.
+    fn relocated_workbook(path: &std::path::Path) {
+        use std::io::Write;
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook
+            .add_worksheet()
+            .write_string(0, 0, "moved")
+            .unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut original = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut copy = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        for index in 0..original.len() {
+            let mut part = original.by_index(index).unwrap();
+            let name = part.name().unwrap().replacen("xl/", "excel/", 1);
+            let mut content = String::new();
+            part.read_to_string(&mut content).unwrap();
+            let content = content
+                .replace("/xl/", "/excel/")
+                .replace("\"xl/", "\"excel/");
+            copy.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            copy.write_all(content.as_bytes()).unwrap();
+        }
+        copy.finish().unwrap();
+    }
+
+    #[test]
+    fn a_sheet_annexs_reader_cannot_find_is_read_by_calamine() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("relocated.xlsx");
+        relocated_workbook(&path);
+        let mut workbook = calamine::open_workbook_auto(&path).unwrap();
+        let mut package = Package::open(&path, false);
+        assert!(package.as_ref().is_some_and(|p| !p.has_sheet("Sheet1")));
+        let read: Vec<Row> = sheet_rows(Some(&mut workbook), package.as_mut(), "Sheet1")
+            .unwrap()
+            .collect();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].cells, [(0, Data::String("moved".into()))]);
+        assert!(sheet_rows::<std::fs::File>(None, package.as_mut(), "Sheet1").is_err());
     }
 }

@@ -119,7 +119,7 @@ fn starts_with_compound_magic(path: &Path) -> bool {
 }
 
 fn read_sheets<RS: Read + Seek + Send>(
-    mut workbook: Sheets<RS>,
+    workbook: Sheets<RS>,
     input: &Input,
     with: ReadWith,
     outcome: &mut FileOutcome,
@@ -147,47 +147,59 @@ fn read_sheets<RS: Read + Seek + Send>(
         return;
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
+    let wants_profile = profile == Profile::MachineReadable;
+    let is_xlsx = matches!(workbook, Sheets::Xlsx(_));
     let mut package = match &workbook {
         Sheets::Xlsx(xlsx) => Package::open(&input.path, xlsx.has_1904_epoch()),
         _ => None,
     };
-    if let Some(name) = by_label.get(&normalize_label(INFO_SHEET)) {
-        if let Ok(rows) = sheet_rows(&mut workbook, package.as_mut(), name) {
+    let info_sheet = by_label.get(&normalize_label(INFO_SHEET));
+    let read_by_package = package.as_ref().is_some_and(|package| {
+        let mut names = found.iter().map(|(_, name)| name).chain(info_sheet);
+        names.all(|name| package.has_sheet(name))
+    });
+    let mut workbook = Some(workbook);
+    if read_by_package && !wants_profile {
+        // calamine's copy of the shared strings is most of what it holds: it goes before annex's
+        // reader makes its own.
+        workbook = None;
+    }
+    if let Some(name) = info_sheet {
+        if let Ok(rows) = sheet_rows(workbook.as_mut(), package.as_mut(), name) {
             let sheet: Arc<str> = name.as_str().into();
             outcome
                 .diagnostics
                 .extend(template_info::check(&input.shown, &sheet, rows, schemas));
         }
     }
-    let wants_profile = profile == Profile::MachineReadable;
-    if wants_profile {
+    if let (true, Some(workbook)) = (wants_profile, &workbook) {
         outcome.diagnostics.extend(machine_readable::hidden_sheets(
             &input.shown,
             workbook.sheets_metadata(),
         ));
     }
-    let hidden = match (&workbook, wants_profile) {
-        (Sheets::Xlsx(_), true) => {
-            let names: Vec<&str> = found.iter().map(|(_, name)| name.as_str()).collect();
-            hidden_rows_and_columns(&input.path, &names)
-        }
-        _ => HashMap::new(),
+    let names = || {
+        found
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect::<Vec<_>>()
     };
-    let mut xlsx_merges = match &workbook {
-        Sheets::Xlsx(_) => {
-            let names: Vec<&str> = found.iter().map(|(_, name)| name.as_str()).collect();
-            merged_ranges(&input.path, &names)
-        }
-        _ => HashMap::new(),
+    let hidden = match is_xlsx && wants_profile {
+        true => hidden_rows_and_columns(&input.path, &names()),
+        false => HashMap::new(),
+    };
+    let mut xlsx_merges = match is_xlsx {
+        true => merged_ranges(&input.path, &names()),
+        false => HashMap::new(),
     };
     for (entity, name) in found {
         let sheet: Arc<str> = name.as_str().into();
-        let merges = match &mut workbook {
-            Sheets::Xlsx(_) => xlsx_merges.remove(&name).unwrap_or_default(),
-            Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+        let merges = match workbook.as_mut() {
+            _ if is_xlsx => xlsx_merges.remove(&name).unwrap_or_default(),
+            Some(Sheets::Xls(xls)) => xls.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            _ => Vec::new(),
         };
-        let layout = match sheet_rows(&mut workbook, package.as_mut(), &name) {
+        let layout = match sheet_rows(workbook.as_mut(), package.as_mut(), &name) {
             Ok(mut rows) => {
                 let target = SheetTarget {
                     input,
@@ -216,10 +228,12 @@ fn read_sheets<RS: Read + Seek + Send>(
             if let Some(hidden) = hidden.get(&name) {
                 diagnostics.extend(machine_readable::hidden_rows_and_columns(&layout, hidden));
             }
-            diagnostics.extend(machine_readable::formulas(
-                &layout,
-                &formulas(&mut workbook, &name),
-            ));
+            if let Some(workbook) = workbook.as_mut() {
+                diagnostics.extend(machine_readable::formulas(
+                    &layout,
+                    &formulas(workbook, &name),
+                ));
+            }
         }
     }
 }

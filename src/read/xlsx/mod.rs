@@ -30,9 +30,30 @@ pub struct Package {
     archive: ZipArchive<BufReader<File>>,
     /// Sheet name → its part.
     sheets: HashMap<String, String>,
-    strings: Vec<String>,
+    /// The shared strings' part, until they are read with the first sheet.
+    strings_part: Option<String>,
+    strings: Option<SharedStrings>,
     formats: Vec<NumberKind>,
     is_1904: bool,
+}
+
+/// A workbook's shared strings, one after another in one buffer: a fraction of what a `String`
+/// each would take.
+#[derive(Default)]
+struct SharedStrings {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl SharedStrings {
+    fn get(&self, index: usize) -> Option<&str> {
+        let start = match index {
+            0 => 0,
+            _ => *self.ends.get(index - 1)? as usize,
+        };
+        self.text.get(start..*self.ends.get(index)? as usize)
+    }
 }
 
 impl Package {
@@ -55,10 +76,6 @@ impl Package {
             .into_iter()
             .filter_map(|(sheet, target)| Some((sheet, part(&target.to_ascii_lowercase())?)))
             .collect();
-        let strings = match part("xl/sharedstrings.xml") {
-            Some(name) => shared_strings(archive.by_name(&name).ok()?).ok()?,
-            None => Vec::new(),
-        };
         let formats = match part("xl/styles.xml") {
             Some(name) => number_formats(archive.by_name(&name).ok()?).ok()?,
             None => Vec::new(),
@@ -66,19 +83,41 @@ impl Package {
         Some(Package {
             archive,
             sheets,
-            strings,
+            strings_part: part("xl/sharedstrings.xml"),
+            strings: None,
             formats,
             is_1904,
         })
     }
 
-    /// The cells of the named sheet; `None` if this package has no part for it.
-    pub fn cells(&mut self, sheet: &str) -> Option<Cells<'_>> {
+    /// Whether this reader can read the named sheet.
+    pub fn has_sheet(&self, sheet: &str) -> bool {
+        self.sheets.contains_key(sheet)
+    }
+
+    /// The cells of the named sheet; `None` if this package has no part for it, an error if
+    /// the workbook's shared strings cannot be read.
+    pub fn cells(&mut self, sheet: &str) -> Option<Result<Cells<'_>, String>> {
         let part = self.sheets.get(sheet)?;
-        let part = self.archive.by_name(part).ok()?;
-        Some(Cells {
+        if self.strings.is_none() {
+            let strings = match &self.strings_part {
+                Some(name) => {
+                    (self.archive.by_name(name).map_err(|e| e.to_string())).and_then(shared_strings)
+                }
+                None => Ok(SharedStrings::default()),
+            };
+            match strings {
+                Ok(strings) => self.strings = Some(strings),
+                Err(error) => return Some(Err(format!("its shared strings: {error}"))),
+            }
+        }
+        let part = match self.archive.by_name(part) {
+            Ok(part) => part,
+            Err(error) => return Some(Err(error.to_string())),
+        };
+        Some(Ok(Cells {
             xml: Xml::new(part),
-            strings: &self.strings,
+            strings: self.strings.as_ref()?,
             formats: &self.formats,
             is_1904: self.is_1904,
             row: 0,
@@ -86,7 +125,7 @@ impl Package {
             state: State::BeforeSheetData,
             plain: String::new(),
             text: String::new(),
-        })
+        }))
     }
 }
 
@@ -100,7 +139,7 @@ enum State {
 /// A sheet's cells in the order they are written, as (0-based row, 0-based column, value).
 pub struct Cells<'a> {
     xml: Xml<ZipFile<'a, BufReader<File>>>,
-    strings: &'a [String],
+    strings: &'a SharedStrings,
     formats: &'a [NumberKind],
     is_1904: bool,
     /// Where a cell without a reference is: after the previous one.
@@ -223,7 +262,7 @@ impl Cells<'_> {
                 let shared = self.strings.get(index).ok_or_else(|| {
                     format!("shared string {index} is not in the shared strings table")
                 })?;
-                Data::String(shared.clone())
+                Data::String(shared.to_string())
             }
             CellType::Bool => match text.trim() {
                 "" => Data::Empty,
@@ -541,13 +580,18 @@ fn position(reference: &[u8], with_column: bool) -> Result<(u32, u32), String> {
 }
 
 /// A workbook's shared strings, in order.
-fn shared_strings(part: impl Read) -> Result<Vec<String>, String> {
+fn shared_strings(part: impl Read) -> Result<SharedStrings, String> {
     let mut xml = Xml::new(part);
-    let mut strings = Vec::new();
+    let mut strings = SharedStrings::default();
     loop {
         match xml.next()? {
             Token::Start { name, .. } if local_name(xml.bytes(&name)) == b"si" => {
-                strings.push(string(&mut xml, b"si", b"</t></si>")?);
+                strings
+                    .text
+                    .push_str(&string(&mut xml, b"si", b"</t></si>")?);
+                let end = u32::try_from(strings.text.len())
+                    .map_err(|_| "the shared strings hold more than 4 GB".to_string())?;
+                strings.ends.push(end);
             }
             Token::End { name } if local_name(xml.bytes(&name)) == b"sst" => return Ok(strings),
             Token::Eof => return Ok(strings),
@@ -638,7 +682,10 @@ mod tests {
         let mut package = Package::open(path, workbook.has_1904_epoch()).expect("a package");
         let mut sheets = Vec::new();
         for name in workbook.sheet_names() {
-            let mut reader = package.cells(&name).expect("the sheet's part");
+            let Ok(mut reader) = package.cells(&name).expect("the sheet's part") else {
+                sheets.push((name, Err(())));
+                continue;
+            };
             let mut cells = Vec::new();
             let read = loop {
                 match reader.next_cell() {
