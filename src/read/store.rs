@@ -68,6 +68,38 @@ const TEXT: u8 = 2;
 /// Any other value, as JSON after its length.
 const JSON: u8 = 3;
 
+/// A length as LEB128: seven bits a byte, most lengths in one.
+fn push_length(bytes: &mut Vec<u8>, mut length: usize) {
+    loop {
+        let low = (length & 0x7f) as u8;
+        length >>= 7;
+        if length == 0 {
+            bytes.push(low);
+            return;
+        }
+        bytes.push(low | 0x80);
+    }
+}
+
+/// A value as JSON after its length, serialised in place: its length, known only once it is
+/// written, takes one byte but for long values.
+fn push_json(bytes: &mut Vec<u8>, value: &Value) {
+    bytes.push(JSON);
+    let at = bytes.len();
+    bytes.push(0);
+    // Serialising a `Value` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *bytes, value);
+    let length = bytes.len() - at - 1;
+    match (u8::try_from(length), bytes.get_mut(at)) {
+        (Ok(short @ 0..=0x7f), Some(slot)) => *slot = short,
+        _ => {
+            let mut prefix = Vec::new();
+            push_length(&mut prefix, length);
+            bytes.splice(at..at + 1, prefix);
+        }
+    }
+}
+
 /// The rows read together from one stretch of one sheet.
 #[derive(Debug)]
 pub struct Batch {
@@ -89,33 +121,21 @@ impl Batch {
     }
 
     pub fn push(&mut self, row: &ReadRow) {
-        let kept = self.kept.clone();
-        for kept in kept.iter() {
+        let bytes = &mut self.bytes;
+        for kept in self.kept.iter() {
             match row.values.get(&*kept.key) {
-                _ if row.is_rejected(&kept.key) => self.bytes.push(REJECTED),
-                None => self.bytes.push(ABSENT),
-                Some(Value::String(text)) => self.push_bytes(TEXT, text.as_bytes()),
-                Some(value) => self.push_bytes(JSON, value.to_string().as_bytes()),
+                _ if row.is_rejected(&kept.key) => bytes.push(REJECTED),
+                None => bytes.push(ABSENT),
+                Some(Value::String(text)) => {
+                    bytes.push(TEXT);
+                    push_length(bytes, text.len());
+                    bytes.extend_from_slice(text.as_bytes());
+                }
+                Some(value) => push_json(bytes, value),
             }
         }
         let end = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
         self.rows.push((row.row, end));
-    }
-
-    fn push_bytes(&mut self, tag: u8, bytes: &[u8]) {
-        self.bytes.push(tag);
-        let mut length = bytes.len();
-        // LEB128: seven bits a byte, most values in one.
-        loop {
-            let low = (length & 0x7f) as u8;
-            length >>= 7;
-            if length == 0 {
-                self.bytes.push(low);
-                break;
-            }
-            self.bytes.push(low | 0x80);
-        }
-        self.bytes.extend_from_slice(bytes);
     }
 
     pub fn len(&self) -> usize {
@@ -434,6 +454,17 @@ mod tests {
         assert_eq!(record.display("cumulative").as_deref(), Some("TRUE"));
         assert_eq!(record.display("name").as_deref(), Some(long.as_str()));
         assert_eq!(record.get("unit"), None);
+    }
+
+    #[test]
+    fn a_value_whose_json_is_long_keeps_its_length() {
+        let long: Vec<u32> = (1000..1100).collect();
+        let values = json!({"id": "METI-001-K1", "value": long, "unit": "件"});
+        let (schemas, row) = kpi_row(values.clone(), &[]);
+        let records = Records::from_rows(&[row.clone(), row], &Keep::all(&schemas));
+        for record in records.iter() {
+            assert_eq!(Value::Object(record.values()), values);
+        }
     }
 
     #[test]
