@@ -1,15 +1,16 @@
 //! `cargo bench`: how fast and in how much memory annex checks large workloads, against the floor
 //! of merely reading them.
 //!
-//! Generates (once, under `target/tmp/bench-workload/`) four workloads, each a council master plus
+//! Generates (once, under `target/tmp/bench-workload/`) five workloads, each a council master plus
 //! submissions of measures (取組) and KPIs, one KPI in a hundred of the `-errors` ones broken in
 //! one of five ways (a wrong type, a unit not allowed, a reference to nothing, a duplicate id, a
 //! part larger than its whole):
 //! - `5x50k`: 5 submissions × (12,500 measures + 50,000 KPIs);
 //! - `2x500k`: 2 submissions × (125,000 measures + 500,000 KPIs);
 //!
-//! and their `-errors` variants. The sheets are written as rust_xlsxwriter's constant-memory mode
-//! writes them (strings inline, as a streaming writer does).
+//! their `-errors` variants, and `2x500k-shared`. The sheets are written as rust_xlsxwriter's
+//! constant-memory mode writes them (strings inline, as a streaming writer does), but for
+//! `2x500k-shared`, whose text is in the workbook's shared strings table, as Excel saves it.
 //!
 //! For each workload it times, in a process of its own so that peak memory is the run's own:
 //! - the floor: calamine's streaming cell reader opens every workbook and touches every cell of
@@ -41,32 +42,46 @@ struct Workload {
     submissions: usize,
     measures: usize,
     errors: bool,
+    /// Text in the shared strings table, as Excel saves it; otherwise in each cell, as
+    /// rust_xlsxwriter writes a sheet it streams.
+    shared_strings: bool,
 }
 
-const WORKLOADS: [Workload; 4] = [
+const WORKLOADS: [Workload; 5] = [
     Workload {
         name: "5x50k",
         submissions: 5,
         measures: 12_500,
         errors: false,
+        shared_strings: false,
     },
     Workload {
         name: "5x50k-errors",
         submissions: 5,
         measures: 12_500,
         errors: true,
+        shared_strings: false,
     },
     Workload {
         name: "2x500k",
         submissions: 2,
         measures: 125_000,
         errors: false,
+        shared_strings: false,
     },
     Workload {
         name: "2x500k-errors",
         submissions: 2,
         measures: 125_000,
         errors: true,
+        shared_strings: false,
+    },
+    Workload {
+        name: "2x500k-shared",
+        submissions: 2,
+        measures: 125_000,
+        errors: false,
+        shared_strings: true,
     },
 ];
 
@@ -311,12 +326,17 @@ fn generate(workload: &Workload, dir: &Path) {
     );
 }
 
+fn new_sheet<'a>(book: &'a mut Workbook, workload: &Workload) -> &'a mut Worksheet {
+    match workload.shared_strings {
+        true => book.add_worksheet(),
+        false => book.add_worksheet_with_constant_memory().expect("sheet"),
+    }
+}
+
 fn write_submission(workload: &Workload, n: usize, dir: &Path) {
     let org = ORGS[n];
     let mut book = Workbook::new();
-    let measures = book
-        .add_worksheet_with_constant_memory()
-        .expect("sheet")
+    let measures = new_sheet(&mut book, workload)
         .set_name("取組")
         .expect("name");
     write_row(
@@ -338,9 +358,7 @@ fn write_submission(workload: &Workload, n: usize, dir: &Path) {
             ],
         );
     }
-    let kpis = book
-        .add_worksheet_with_constant_memory()
-        .expect("sheet")
+    let kpis = new_sheet(&mut book, workload)
         .set_name("KPI")
         .expect("name");
     write_row(

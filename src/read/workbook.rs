@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Cursor, Read, Seek};
+use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -48,13 +48,21 @@ pub struct ReadWith<'a> {
 
 pub fn read_file(input: &Input, with: ReadWith) -> FileOutcome {
     let mut outcome = FileOutcome::default();
-    match open_workbook_auto(&input.path) {
-        Ok(workbook) => read_sheets(workbook, input, with, &mut outcome),
-        Err(first_error) => match open_by_content(&input.path) {
-            Some(workbook) => read_sheets(workbook, input, with, &mut outcome),
-            None => outcome
-                .diagnostics
-                .push(unreadable(input, &input.path, &first_error)),
+    match Package::open(&input.path) {
+        // calamine reads all of an `.xlsx` as it opens it, a copy of every shared string
+        // included, and annex's own reader needs none of that: a workbook that reader can read
+        // whole goes to calamine only for what calamine alone tells (hidden sheets, formulas).
+        Some(package) if with.options.profile == Profile::Contract => {
+            read_sheets::<BufReader<File>>(None, Some(package), input, with, &mut outcome)
+        }
+        package => match open_workbook_auto(&input.path) {
+            Ok(workbook) => read_sheets(Some(workbook), package, input, with, &mut outcome),
+            Err(first_error) => match open_by_content(&input.path) {
+                Some(workbook) => read_sheets(Some(workbook), package, input, with, &mut outcome),
+                None => outcome
+                    .diagnostics
+                    .push(unreadable(input, &input.path, &first_error)),
+            },
         },
     }
     outcome
@@ -118,15 +126,21 @@ fn starts_with_compound_magic(path: &Path) -> bool {
         && head == COMPOUND_FILE_MAGIC
 }
 
+/// Reads the sheets of a workbook opened by calamine, by annex's `.xlsx` reader, or both.
 fn read_sheets<RS: Read + Seek + Send>(
-    workbook: Sheets<RS>,
+    mut workbook: Option<Sheets<RS>>,
+    mut package: Option<Package>,
     input: &Input,
     with: ReadWith,
     outcome: &mut FileOutcome,
 ) {
     let (schemas, profile) = (with.schemas, with.options.profile);
-    let by_label: HashMap<String, String> = workbook
-        .sheet_names()
+    let names = match (&workbook, &package) {
+        (Some(workbook), _) => workbook.sheet_names(),
+        (None, Some(package)) => package.sheet_names(),
+        (None, None) => return,
+    };
+    let by_label: HashMap<String, String> = names
         .into_iter()
         .map(|name| (normalize_label(&name), name))
         .collect();
@@ -148,22 +162,8 @@ fn read_sheets<RS: Read + Seek + Send>(
     }
     report_missing_sheets(input, schemas, &found, &mut outcome.diagnostics);
     let wants_profile = profile == Profile::MachineReadable;
-    let is_xlsx = matches!(workbook, Sheets::Xlsx(_));
-    let mut package = match &workbook {
-        Sheets::Xlsx(xlsx) => Package::open(&input.path, xlsx.has_1904_epoch()),
-        _ => None,
-    };
+    let is_xlsx = package.is_some() || matches!(workbook, Some(Sheets::Xlsx(_)));
     let info_sheet = by_label.get(&normalize_label(INFO_SHEET));
-    let read_by_package = package.as_ref().is_some_and(|package| {
-        let mut names = found.iter().map(|(_, name)| name).chain(info_sheet);
-        names.all(|name| package.has_sheet(name))
-    });
-    let mut workbook = Some(workbook);
-    if read_by_package && !wants_profile {
-        // calamine's copy of the shared strings is most of what it holds: it goes before annex's
-        // reader makes its own.
-        workbook = None;
-    }
     if let Some(name) = info_sheet {
         if let Ok(rows) = sheet_rows(workbook.as_mut(), package.as_mut(), name) {
             let sheet: Arc<str> = name.as_str().into();

@@ -23,13 +23,11 @@ use zip::ZipArchive;
 use formats::NumberKind;
 use xml::{attribute, decode_into, local_name, push_lines, Attributes, Token, Xml, MAX_TOKEN};
 
-use super::ooxml::sheet_targets;
-
 /// A workbook's package, with what its cells refer to: shared strings and number formats.
 pub struct Package {
     archive: ZipArchive<BufReader<File>>,
-    /// Sheet name → its part.
-    sheets: HashMap<String, String>,
+    /// The workbook's sheets, in order, each with its part.
+    sheets: Vec<(String, String)>,
     /// The shared strings' part, until they are read with the first sheet.
     strings_part: Option<String>,
     strings: Option<SharedStrings>,
@@ -57,48 +55,39 @@ impl SharedStrings {
 }
 
 impl Package {
-    /// The package of an `.xlsx`/`.xlsm` workbook, or `None` when its parts are not where and
-    /// what this reader expects.
-    pub fn open(path: &Path, is_1904: bool) -> Option<Package> {
+    /// The package of an `.xlsx`/`.xlsm` workbook whose every sheet this reader can read, or
+    /// `None`: a workbook whose parts are not where and what it expects is left to calamine.
+    pub fn open(path: &Path) -> Option<Package> {
         let mut archive = ZipArchive::new(BufReader::new(File::open(path).ok()?)).ok()?;
         let parts: HashMap<String, String> = archive
             .file_names()
             .filter_map(|name| name.ok())
-            .map(|name| {
-                (
-                    name.replace('\\', "/").to_ascii_lowercase(),
-                    name.into_owned(),
-                )
-            })
+            .map(|name| (part_key(&name), name.into_owned()))
             .collect();
-        let part = |name: &str| parts.get(name).cloned();
-        let sheets = sheet_targets(&mut archive)
-            .into_iter()
-            .filter_map(|(sheet, target)| Some((sheet, part(&target.to_ascii_lowercase())?)))
-            .collect();
-        let formats = match part("xl/styles.xml") {
-            Some(name) => number_formats(archive.by_name(&name).ok()?).ok()?,
+        let (sheets, is_1904) = listed_sheets(&mut archive, &parts)?;
+        let formats = match parts.get("xl/styles.xml") {
+            Some(name) => number_formats(archive.by_name(name).ok()?).ok()?,
             None => Vec::new(),
         };
         Some(Package {
             archive,
             sheets,
-            strings_part: part("xl/sharedstrings.xml"),
+            strings_part: parts.get("xl/sharedstrings.xml").cloned(),
             strings: None,
             formats,
             is_1904,
         })
     }
 
-    /// Whether this reader can read the named sheet.
-    pub fn has_sheet(&self, sheet: &str) -> bool {
-        self.sheets.contains_key(sheet)
+    /// The workbook's sheet names, in order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.sheets.iter().map(|(name, _)| name.clone()).collect()
     }
 
-    /// The cells of the named sheet; `None` if this package has no part for it, an error if
-    /// the workbook's shared strings cannot be read.
+    /// The cells of the named sheet; `None` if the workbook has no such sheet, an error if its
+    /// shared strings cannot be read.
     pub fn cells(&mut self, sheet: &str) -> Option<Result<Cells<'_>, String>> {
-        let part = self.sheets.get(sheet)?;
+        let (_, part) = self.sheets.iter().find(|(name, _)| name == sheet)?;
         if self.strings.is_none() {
             let strings = match &self.strings_part {
                 Some(name) => {
@@ -579,6 +568,87 @@ fn position(reference: &[u8], with_column: bool) -> Result<(u32, u32), String> {
     }
 }
 
+/// How a part is looked up: as calamine does, whatever its case and slashes.
+fn part_key(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+/// The sheets `xl/workbook.xml` lists, in order, each with its part, and whether its dates count
+/// from 1904; `None` unless every sheet's part is in the package.
+fn listed_sheets(
+    archive: &mut ZipArchive<BufReader<File>>,
+    parts: &HashMap<String, String>,
+) -> Option<(Vec<(String, String)>, bool)> {
+    let mut listed = Vec::new();
+    let mut is_1904 = false;
+    let mut xml = Xml::new(archive.by_name(parts.get("xl/workbook.xml")?).ok()?);
+    loop {
+        match xml.next().ok()? {
+            Token::Start { name, attributes } => match local_name(xml.bytes(&name)) {
+                b"sheet" => {
+                    let (mut sheet, mut id) = (None, None);
+                    for (key, value) in Attributes(xml.bytes(&attributes)) {
+                        match key {
+                            b"name" => sheet = Some(value),
+                            key if local_name(key) == b"id" => id = Some(value),
+                            _ => {}
+                        }
+                    }
+                    let mut name = String::new();
+                    decode_into(sheet?, &mut name, false).ok()?;
+                    listed.push((name, id?.to_vec()));
+                }
+                b"workbookPr" => {
+                    if let Some(date1904) = attribute(xml.bytes(&attributes), b"date1904") {
+                        is_1904 = date1904 == b"1" || date1904 == b"true";
+                    }
+                }
+                _ => {}
+            },
+            Token::Eof => break,
+            _ => {}
+        }
+    }
+    drop(xml);
+    let mut targets = HashMap::new();
+    let mut xml = Xml::new(
+        archive
+            .by_name(parts.get("xl/_rels/workbook.xml.rels")?)
+            .ok()?,
+    );
+    loop {
+        match xml.next().ok()? {
+            Token::Start { name, attributes }
+                if local_name(xml.bytes(&name)) == b"Relationship" =>
+            {
+                let attributes = xml.bytes(&attributes);
+                if let (Some(id), Some(target)) = (
+                    attribute(attributes, b"Id"),
+                    attribute(attributes, b"Target"),
+                ) {
+                    let mut decoded = String::new();
+                    decode_into(target, &mut decoded, false).ok()?;
+                    targets.insert(id.to_vec(), decoded);
+                }
+            }
+            Token::Eof => break,
+            _ => {}
+        }
+    }
+    let sheets = listed
+        .into_iter()
+        .map(|(name, id)| {
+            let target = targets.get(&id)?;
+            let path = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((name, parts.get(&part_key(&path))?.clone()))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (!sheets.is_empty()).then_some((sheets, is_1904))
+}
+
 /// A workbook's shared strings, in order.
 fn shared_strings(part: impl Read) -> Result<SharedStrings, String> {
     let mut xml = Xml::new(part);
@@ -679,7 +749,8 @@ mod tests {
     /// The same, read by this module.
     fn by_package(path: &Path) -> Vec<(String, Result<Vec<Cell>, ()>)> {
         let workbook: Xlsx<_> = open_workbook(path).unwrap();
-        let mut package = Package::open(path, workbook.has_1904_epoch()).expect("a package");
+        let mut package = Package::open(path).expect("a package");
+        assert_eq!(package.sheet_names(), workbook.sheet_names());
         let mut sheets = Vec::new();
         for name in workbook.sheet_names() {
             let Ok(mut reader) = package.cells(&name).expect("the sheet's part") else {
@@ -827,9 +898,14 @@ mod tests {
 
     /// A workbook written by rust_xlsxwriter with its first sheet's XML (and, if given, its
     /// shared strings) replaced.
-    fn with_parts(path: &Path, sheet: &str, shared: Option<&str>) {
+    fn with_parts(path: &Path, edit: impl Fn(&str, String) -> String) {
         let mut workbook = Workbook::new();
-        workbook.add_worksheet().write_string(0, 0, "x").unwrap();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "x").unwrap();
+        let date = Format::new().set_num_format_index(14);
+        sheet
+            .write_number_with_format(0, 1, 45000.5, &date)
+            .unwrap();
         let bytes = workbook.save_to_buffer().unwrap();
         let mut original = ZipArchive::new(Cursor::new(bytes)).unwrap();
         let mut copy = zip::ZipWriter::new(File::create(path).unwrap());
@@ -838,17 +914,36 @@ mod tests {
         for index in 0..original.len() {
             let mut part = original.by_index(index).unwrap();
             let name = part.name().unwrap().into_owned();
-            let mut content = Vec::new();
-            part.read_to_end(&mut content).unwrap();
-            let content = match name.as_str() {
-                "xl/worksheets/sheet1.xml" => sheet.as_bytes().to_vec(),
-                "xl/sharedStrings.xml" => shared.map_or(content, |s| s.as_bytes().to_vec()),
-                _ => content,
-            };
-            copy.start_file(name, options).unwrap();
-            copy.write_all(&content).unwrap();
+            let mut content = String::new();
+            part.read_to_string(&mut content).unwrap();
+            copy.start_file(&name, options).unwrap();
+            copy.write_all(edit(&name, content).as_bytes()).unwrap();
         }
         copy.finish().unwrap();
+    }
+
+    /// A sheet's XML, and the shared strings if given, in place of those written.
+    fn sheet_and_strings<'a>(
+        sheet: &'a str,
+        shared: Option<&'a str>,
+    ) -> impl Fn(&str, String) -> String + 'a {
+        move |name, content| match name {
+            "xl/worksheets/sheet1.xml" => sheet.to_string(),
+            "xl/sharedStrings.xml" => shared.map_or(content, str::to_string),
+            _ => content,
+        }
+    }
+
+    #[test]
+    fn dates_of_a_workbook_counting_from_1904_read_as_calamine_reads_them() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("1904.xlsx");
+        with_parts(&path, |name, content| match name {
+            "xl/workbook.xml" => content.replace("<workbookPr", "<workbookPr date1904=\"1\""),
+            _ => content,
+        });
+        assert!(Package::open(&path).unwrap().is_1904);
+        assert_read_alike(&path);
     }
 
     #[test]
@@ -874,7 +969,7 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         for (index, sheet) in sheets.iter().enumerate() {
             let path = folder.path().join(format!("hand-{index}.xlsx"));
-            with_parts(&path, sheet, Some(shared));
+            with_parts(&path, sheet_and_strings(sheet, Some(shared)));
             assert_read_alike(&path);
         }
         // Many runs of one string add up to more than any cell holds: refused, not gathered.
@@ -883,7 +978,7 @@ mod tests {
             r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row></sheetData></worksheet>"#
         );
         let path = folder.path().join("long.xlsx");
-        with_parts(&path, &long, None);
+        with_parts(&path, sheet_and_strings(&long, None));
         let read = by_package(&path);
         assert!(read[0].1.is_err());
         let first = by_package(&folder.path().join("hand-0.xlsx"));
