@@ -32,8 +32,15 @@ fuzz_target!(|data: &[u8]| {
         Schemas::embedded().expect("schemas")
     });
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temporary folder"));
-    // The last byte picks the extension, so that every reader sees every input.
-    let extension = EXTENSIONS[usize::from(data.last().copied().unwrap_or(0)) % EXTENSIONS.len()];
+    // The last byte picks the extension, so that every reader sees every input, and the
+    // profile: the machine-readability profile has calamine open an `.xlsx` that annex's own
+    // reader would otherwise read alone.
+    let last = usize::from(data.last().copied().unwrap_or(0));
+    let extension = EXTENSIONS[last % EXTENSIONS.len()];
+    let profile = match (last / EXTENSIONS.len()) % 2 {
+        0 => Profile::Contract,
+        _ => Profile::MachineReadable,
+    };
     let path = dir.path().join(format!("input.{extension}"));
     if std::fs::write(&path, data).is_err() {
         return;
@@ -47,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
         ReadWith {
             schemas,
             options: ReadOptions {
-                profile: Profile::MachineReadable,
+                profile,
                 ..ReadOptions::default()
             },
             check: &check_row,

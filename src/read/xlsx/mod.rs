@@ -3,8 +3,8 @@
 //! several times; here the inflated part is scanned in place for the few elements cells are made
 //! of. It gives the cells calamine gives — the same positions, numbers, dates, shared, inline and
 //! rich strings, booleans and errors, by the same rules — which the tests check by reading every
-//! workbook both ways; calamine still opens the workbook, and reads any sheet this reader cannot
-//! find or any package it does not understand.
+//! workbook both ways. A workbook whose parts are not where and what this reader expects is left
+//! to calamine.
 
 mod formats;
 mod xml;
