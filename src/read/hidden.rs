@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::ooxml::{attribute, each_element, open_package, sheet_targets};
+use super::ooxml::{attribute, each_element, open_package, sheet_parts, Parts};
 
 /// 1-based numbers of the hidden rows and 0-based indexes of the hidden columns of a sheet.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -25,12 +25,10 @@ pub fn hidden_rows_and_columns(path: &Path, sheets: &[&str]) -> HashMap<String, 
     let Some(mut archive) = open_package(path) else {
         return found;
     };
-    let targets = sheet_targets(&mut archive);
+    let parts = Parts::of(&archive);
+    let listed = sheet_parts(&mut archive, &parts);
     for sheet in sheets {
-        let Some(target) = targets.get(*sheet) else {
-            continue;
-        };
-        let Ok(part) = archive.by_name(target) else {
+        let Some(part) = listed.part(sheet).and_then(|p| archive.by_name(p).ok()) else {
             continue;
         };
         let hidden = scan_sheet(BufReader::new(part));

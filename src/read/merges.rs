@@ -10,7 +10,7 @@ use std::path::Path;
 use calamine::Dimensions;
 use memchr::memmem::Finder;
 
-use super::ooxml::{open_package, sheet_targets};
+use super::ooxml::{open_package, sheet_parts, Parts};
 
 /// How much of the inflated XML is searched at a time.
 const CHUNK: usize = 256 * 1024;
@@ -24,9 +24,10 @@ pub fn merged_ranges(path: &Path, sheets: &[&str]) -> HashMap<String, Vec<Dimens
     let Some(mut archive) = open_package(path) else {
         return found;
     };
-    let targets = sheet_targets(&mut archive);
+    let parts = Parts::of(&archive);
+    let listed = sheet_parts(&mut archive, &parts);
     for sheet in sheets {
-        let Some(part) = targets.get(*sheet).and_then(|t| archive.by_name(t).ok()) else {
+        let Some(part) = listed.part(sheet).and_then(|p| archive.by_name(p).ok()) else {
             continue;
         };
         let merges = scan(part);

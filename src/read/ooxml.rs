@@ -39,27 +39,83 @@ pub fn each_element<R: BufRead>(reader: R, mut visit: impl FnMut(&str, &BytesSta
     }
 }
 
-/// Sheet name → the zip path of its XML part, from the workbook and its relationships.
-pub fn sheet_targets<R: Read + Seek>(archive: &mut ZipArchive<R>) -> HashMap<String, String> {
-    let mut ids = Vec::new();
-    if let Ok(part) = archive.by_name("xl/workbook.xml") {
-        each_element(BufReader::new(part), |name, element| {
-            if name == "sheet" {
+/// The zip path of each part, by its name in lower case with forward slashes: how calamine finds
+/// a part whatever case or slashes its writer gave it.
+pub struct Parts(HashMap<String, String>);
+
+impl Parts {
+    pub fn of<R: Read + Seek>(archive: &ZipArchive<R>) -> Parts {
+        Parts(
+            archive
+                .file_names()
+                .filter_map(|name| name.ok())
+                .map(|name| (key(&name), name.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(&key(name)).map(String::as_str)
+    }
+}
+
+fn key(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+/// A workbook's sheets as `xl/workbook.xml` lists them, in order, each with the zip path of its
+/// part if the package has it, and whether its dates count from 1904.
+pub struct SheetParts {
+    pub sheets: Vec<(String, Option<String>)>,
+    pub is_1904: bool,
+}
+
+impl SheetParts {
+    /// The part of the named sheet.
+    pub fn part(&self, sheet: &str) -> Option<&str> {
+        let (_, part) = self.sheets.iter().find(|(name, _)| name == sheet)?;
+        part.as_deref()
+    }
+}
+
+/// Reads the sheets the workbook lists, and their parts from its relationships.
+pub fn sheet_parts<R: Read + Seek>(archive: &mut ZipArchive<R>, parts: &Parts) -> SheetParts {
+    // Names and targets are attribute values: entities in them are decoded, as calamine does.
+    let decoded = |value: String| match quick_xml::escape::unescape(&value) {
+        Ok(text) => text.into_owned(),
+        Err(_) => value,
+    };
+    let mut listed = Vec::new();
+    let mut is_1904 = false;
+    if let Some(part) = parts
+        .get("xl/workbook.xml")
+        .and_then(|p| archive.by_name(p).ok())
+    {
+        each_element(BufReader::new(part), |name, element| match name {
+            "sheet" => {
                 if let (Some(sheet), Some(id)) =
                     (attribute(element, "name"), attribute(element, "id"))
                 {
-                    ids.push((sheet, id));
+                    listed.push((decoded(sheet), id));
                 }
             }
+            "workbookPr" => {
+                if let Some(date1904) = attribute(element, "date1904") {
+                    is_1904 = date1904 == "1" || date1904 == "true";
+                }
+            }
+            _ => {}
         });
     }
     let mut targets = HashMap::new();
-    if let Ok(part) = archive.by_name("xl/_rels/workbook.xml.rels") {
+    let rels = parts.get("xl/_rels/workbook.xml.rels");
+    if let Some(part) = rels.and_then(|p| archive.by_name(p).ok()) {
         each_element(BufReader::new(part), |name, element| {
             if name == "Relationship" {
                 if let (Some(id), Some(target)) =
                     (attribute(element, "Id"), attribute(element, "Target"))
                 {
+                    let target = decoded(target);
                     let path = match target.strip_prefix('/') {
                         Some(absolute) => absolute.to_string(),
                         None => format!("xl/{target}"),
@@ -69,7 +125,12 @@ pub fn sheet_targets<R: Read + Seek>(archive: &mut ZipArchive<R>) -> HashMap<Str
             }
         });
     }
-    ids.into_iter()
-        .filter_map(|(sheet, id)| targets.get(&id).map(|path| (sheet, path.clone())))
-        .collect()
+    let sheets = listed
+        .into_iter()
+        .map(|(sheet, id)| {
+            let part = targets.get(&id).and_then(|path| parts.get(path));
+            (sheet, part.map(str::to_string))
+        })
+        .collect();
+    SheetParts { sheets, is_1904 }
 }

@@ -9,13 +9,12 @@ pub enum NumberKind {
     Duration,
 }
 
-/// A built-in format, by its id.
+/// A built-in format, by its id as written (`14`, not `014`).
 pub fn builtin(id: &str) -> NumberKind {
-    match id.parse::<u16>() {
-        Ok(14..=22 | 27..=36 | 45 | 47 | 50..=58) if !id.starts_with(['0', '+']) => {
-            NumberKind::DateTime
-        }
-        Ok(46) if id == "46" => NumberKind::Duration,
+    let written_plainly = |n: &u16| n.to_string() == id;
+    match id.parse::<u16>().ok().filter(written_plainly) {
+        Some(14..=22 | 27..=36 | 45 | 47 | 50..=58) => NumberKind::DateTime,
+        Some(46) => NumberKind::Duration,
         _ => NumberKind::Number,
     }
 }
@@ -67,6 +66,7 @@ mod tests {
         assert_eq!(builtin("14"), NumberKind::DateTime);
         assert_eq!(builtin("46"), NumberKind::Duration);
         assert_eq!(builtin("3"), NumberKind::Number);
+        assert_eq!(builtin("014"), NumberKind::Number);
         assert_eq!(custom(r#"yyyy"年"m"月"d"日""#), NumberKind::DateTime);
         assert_eq!(
             custom("[$-ja-JP-x-gannen]ggge\"年\"m\"月\"d\"日\""),

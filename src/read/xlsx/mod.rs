@@ -20,8 +20,11 @@ use calamine::{CellErrorType, Data, ExcelDateTime, ExcelDateTimeType};
 use zip::read::ZipFile;
 use zip::ZipArchive;
 
+use super::ooxml::{open_package, sheet_parts, Parts};
 use formats::NumberKind;
-use xml::{attribute, decode_into, local_name, push_lines, Attributes, Token, Xml, MAX_TOKEN};
+use xml::{
+    attribute, decode_into, local_name, push_lines, utf8, Attributes, Token, Xml, MAX_TOKEN,
+};
 
 /// A workbook's package, with what its cells refer to: shared strings and number formats.
 pub struct Package {
@@ -58,13 +61,13 @@ impl Package {
     /// The package of an `.xlsx`/`.xlsm` workbook whose every sheet this reader can read, or
     /// `None`: a workbook whose parts are not where and what it expects is left to calamine.
     pub fn open(path: &Path) -> Option<Package> {
-        let mut archive = ZipArchive::new(BufReader::new(File::open(path).ok()?)).ok()?;
-        let parts: HashMap<String, String> = archive
-            .file_names()
-            .filter_map(|name| name.ok())
-            .map(|name| (part_key(&name), name.into_owned()))
-            .collect();
-        let (sheets, is_1904) = listed_sheets(&mut archive, &parts)?;
+        let mut archive = open_package(path)?;
+        let parts = Parts::of(&archive);
+        let listed = sheet_parts(&mut archive, &parts);
+        let sheets = (listed.sheets.into_iter())
+            .map(|(name, part)| Some((name, part?)))
+            .collect::<Option<Vec<_>>>()
+            .filter(|sheets| !sheets.is_empty())?;
         let formats = match parts.get("xl/styles.xml") {
             Some(name) => number_formats(archive.by_name(name).ok()?).ok()?,
             None => Vec::new(),
@@ -72,10 +75,10 @@ impl Package {
         Some(Package {
             archive,
             sheets,
-            strings_part: parts.get("xl/sharedstrings.xml").cloned(),
+            strings_part: parts.get("xl/sharedstrings.xml").map(str::to_string),
             strings: None,
             formats,
-            is_1904,
+            is_1904: listed.is_1904,
         })
     }
 
@@ -386,10 +389,6 @@ impl CellType {
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, String> {
-    std::str::from_utf8(bytes).map_err(|e| format!("the XML is not UTF-8: {e}"))
-}
-
 /// A string element (`is` in a cell, `si` in the shared strings) up to its end `closing`:
 /// its `t` runs, rich text runs included and phonetic guides (`rPh`) left out, each trimmed of
 /// ASCII white space unless it asks to be kept (`xml:space="preserve"`).
@@ -566,87 +565,6 @@ fn position(reference: &[u8], with_column: bool) -> Result<(u32, u32), String> {
         (Some(row), Some(column)) => Ok((row, column.checked_sub(1).ok_or_else(bad)?)),
         _ => Err(bad()),
     }
-}
-
-/// How a part is looked up: as calamine does, whatever its case and slashes.
-fn part_key(name: &str) -> String {
-    name.replace('\\', "/").to_ascii_lowercase()
-}
-
-/// The sheets `xl/workbook.xml` lists, in order, each with its part, and whether its dates count
-/// from 1904; `None` unless every sheet's part is in the package.
-fn listed_sheets(
-    archive: &mut ZipArchive<BufReader<File>>,
-    parts: &HashMap<String, String>,
-) -> Option<(Vec<(String, String)>, bool)> {
-    let mut listed = Vec::new();
-    let mut is_1904 = false;
-    let mut xml = Xml::new(archive.by_name(parts.get("xl/workbook.xml")?).ok()?);
-    loop {
-        match xml.next().ok()? {
-            Token::Start { name, attributes } => match local_name(xml.bytes(&name)) {
-                b"sheet" => {
-                    let (mut sheet, mut id) = (None, None);
-                    for (key, value) in Attributes(xml.bytes(&attributes)) {
-                        match key {
-                            b"name" => sheet = Some(value),
-                            key if local_name(key) == b"id" => id = Some(value),
-                            _ => {}
-                        }
-                    }
-                    let mut name = String::new();
-                    decode_into(sheet?, &mut name, false).ok()?;
-                    listed.push((name, id?.to_vec()));
-                }
-                b"workbookPr" => {
-                    if let Some(date1904) = attribute(xml.bytes(&attributes), b"date1904") {
-                        is_1904 = date1904 == b"1" || date1904 == b"true";
-                    }
-                }
-                _ => {}
-            },
-            Token::Eof => break,
-            _ => {}
-        }
-    }
-    drop(xml);
-    let mut targets = HashMap::new();
-    let mut xml = Xml::new(
-        archive
-            .by_name(parts.get("xl/_rels/workbook.xml.rels")?)
-            .ok()?,
-    );
-    loop {
-        match xml.next().ok()? {
-            Token::Start { name, attributes }
-                if local_name(xml.bytes(&name)) == b"Relationship" =>
-            {
-                let attributes = xml.bytes(&attributes);
-                if let (Some(id), Some(target)) = (
-                    attribute(attributes, b"Id"),
-                    attribute(attributes, b"Target"),
-                ) {
-                    let mut decoded = String::new();
-                    decode_into(target, &mut decoded, false).ok()?;
-                    targets.insert(id.to_vec(), decoded);
-                }
-            }
-            Token::Eof => break,
-            _ => {}
-        }
-    }
-    let sheets = listed
-        .into_iter()
-        .map(|(name, id)| {
-            let target = targets.get(&id)?;
-            let path = match target.strip_prefix('/') {
-                Some(absolute) => absolute.to_string(),
-                None => format!("xl/{target}"),
-            };
-            Some((name, parts.get(&part_key(&path))?.clone()))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    (!sheets.is_empty()).then_some((sheets, is_1904))
 }
 
 /// A workbook's shared strings, in order.

@@ -304,7 +304,7 @@ impl<'a> Iterator for Attributes<'a> {
 /// Appends XML text to `out`: entities and character references decoded and, for text (not
 /// attribute values or CDATA), line ends made `\n` as XML 1.0 reads them.
 pub fn decode_into(raw: &[u8], out: &mut String, newlines: bool) -> Result<(), String> {
-    let text = std::str::from_utf8(raw).map_err(|e| format!("the XML is not UTF-8: {e}"))?;
+    let text = utf8(raw)?;
     if memchr::memchr2(b'&', b'\r', raw).is_none() {
         out.push_str(text);
         return Ok(());
@@ -325,6 +325,10 @@ pub fn decode_into(raw: &[u8], out: &mut String, newlines: bool) -> Result<(), S
     }
     push(rest, out);
     Ok(())
+}
+
+pub fn utf8(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| format!("the XML is not UTF-8: {e}"))
 }
 
 /// Appends text with its line ends made `\n`, as XML 1.0 reads them.
