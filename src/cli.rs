@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::input::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 use crate::lang::Lang;
-use crate::read::{Limits, Profile, ReadOptions, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
+use crate::read::ReadOptions;
 use crate::report::Format;
+use crate::validate::Profile;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -120,7 +122,15 @@ pub struct TemplateArgs {
 #[derive(Debug)]
 pub enum Job {
     Check(Config),
+    Build(BuildConfig),
     Template(TemplateConfig),
+}
+
+/// A build: a check of the round, then the master written to `output` if it passed.
+#[derive(Debug)]
+pub struct BuildConfig {
+    pub check: Config,
+    pub output: PathBuf,
 }
 
 /// A template to write.
@@ -143,8 +153,6 @@ pub struct Config {
     pub deny_warnings: bool,
     pub read: ReadOptions,
     pub schemas: Option<PathBuf>,
-    /// Where to write the master; `None` for a check.
-    pub output: Option<PathBuf>,
 }
 
 impl Cli {
@@ -162,7 +170,7 @@ impl Cli {
                 })
             }
         };
-        Job::Check(Config {
+        let config = Config {
             paths: check.paths,
             format: check.format,
             lang: check.lang.unwrap_or_else(Lang::from_env),
@@ -175,8 +183,14 @@ impl Cli {
                 },
             },
             schemas: check.schemas,
-            output,
-        })
+        };
+        match output {
+            Some(output) => Job::Build(BuildConfig {
+                check: config,
+                output,
+            }),
+            None => Job::Check(config),
+        }
     }
 }
 
@@ -192,13 +206,13 @@ mod tests {
 
     #[test]
     fn build_defaults_to_input_and_output() {
-        let Job::Check(config) = Cli::parse_from(["annex", "build", "--lang", "en"]).into_job()
+        let Job::Build(build) = Cli::parse_from(["annex", "build", "--lang", "en"]).into_job()
         else {
-            panic!("build is a check");
+            panic!("a build");
         };
-        assert_eq!(config.paths, [PathBuf::from("input")]);
-        assert_eq!(config.output, Some(PathBuf::from("output")));
-        assert_eq!(config.lang, Lang::En);
+        assert_eq!(build.check.paths, [PathBuf::from("input")]);
+        assert_eq!(build.output, PathBuf::from("output"));
+        assert_eq!(build.check.lang, Lang::En);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 mod support;
 
-use annex::read::{discover, read_all, Keep, ReadOptions, ReadWith};
+use annex::input::discover;
+use annex::read::{read_all, ReadOptions, ReadWith};
+use annex::records::Keep;
 use annex::schema::Schemas;
 use serde_json::Value;
 use support::{repo, Workdir};

@@ -1,7 +1,9 @@
 //! Property: any valid master, split into pre-filled templates (the council's and one per
 //! organisation) and read back, gives the same master.
 
-use annex::read::{discover, read_all, Keep, ReadOptions, ReadWith};
+use annex::input::discover;
+use annex::read::{read_all, ReadOptions, ReadWith};
+use annex::records::Keep;
 use annex::schema::Schemas;
 use annex::validate::{check_row, validate};
 use annex::write::{build_master, natural_order, template_bytes, Audience};

@@ -4,9 +4,11 @@
 
 use std::sync::OnceLock;
 
-use annex::read::{read_all, Input, Keep, Profile, ReadOptions, ReadWith};
+use annex::input::Input;
+use annex::read::{read_all, ReadOptions, ReadWith};
+use annex::records::Keep;
 use annex::schema::Schemas;
-use annex::validate::{check_row, validate};
+use annex::validate::{check_row, validate, Profile};
 use libfuzzer_sys::fuzz_target;
 
 const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];

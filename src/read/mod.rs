@@ -1,23 +1,8 @@
-//! Workbooks → rows. Files are read in parallel; each becomes records plus diagnostics, and one
+//! The pipeline that reads a round: every file, in parallel, through input (files → cells),
+//! values (cells → values) and the row checks into records, with the diagnostics of each step. One
 //! file that cannot be read never stops the others.
 
-mod cell;
-pub mod discover;
-pub mod era;
-mod hidden;
-mod limits;
-mod merges;
-mod ods;
-mod ooxml;
-mod profile;
-mod record;
-mod rows;
-mod store;
-mod template_info;
-pub mod values;
-mod workbook;
-mod xls;
-mod xlsx;
+mod sheet;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -25,13 +10,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use cell::{display as display_cell, field_help, type_message};
-pub use discover::{discover, DiscoverError, Input};
-pub use limits::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
-pub use profile::Profile;
-pub use record::{display_value, ReadRow, SheetLayout};
-pub use store::{Batch, Keep, Record, Records};
-pub use workbook::ReadWith;
+use crate::input::{Input, Limits};
+use crate::records::{Keep, ReadRow, Records, SheetLayout};
+use crate::validate::Profile;
+use sheet::FileOutcome;
 
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
@@ -63,15 +45,22 @@ pub fn quiet_reader_panics() {
 }
 
 /// Read one file; a panic in the readers becomes a diagnostic for that file.
-fn read_guarded(
-    input: &Input,
-    read: impl FnOnce() -> workbook::FileOutcome,
-) -> workbook::FileOutcome {
+fn read_guarded(input: &Input, read: impl FnOnce() -> FileOutcome) -> FileOutcome {
     READING.with(|reading| reading.set(true));
     let outcome =
         catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| crashed(input, panic.as_ref()));
     READING.with(|reading| reading.set(false));
     outcome
+}
+
+/// How files are read: against which schemas, with which options, which check of each row, and
+/// which fields kept once it is checked.
+#[derive(Clone, Copy)]
+pub struct ReadWith<'a> {
+    pub schemas: &'a Schemas,
+    pub options: ReadOptions,
+    pub check: &'a RowCheck,
+    pub keep: &'a Keep,
 }
 
 /// How a run reads its files.
@@ -100,13 +89,7 @@ pub fn read_all_with_progress(
     let outcomes: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            let outcome = read_guarded(input, || match limits::check(input, with.options.limits) {
-                Some(refused) => workbook::FileOutcome {
-                    diagnostics: vec![refused],
-                    ..workbook::FileOutcome::default()
-                },
-                None => workbook::read_file(input, with),
-            });
+            let outcome = read_guarded(input, || sheet::read_file(input, with));
             done(input);
             outcome
         })
@@ -121,13 +104,13 @@ pub fn read_all_with_progress(
 }
 
 /// A reader that panicked on a file: the file is reported, the run goes on.
-fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> workbook::FileOutcome {
+fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> FileOutcome {
     let reason = panic
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown");
-    workbook::FileOutcome {
+    FileOutcome {
         sheets: Vec::new(),
         records: Vec::new(),
         diagnostics: vec![Diagnostic::error(

@@ -1,7 +1,12 @@
-//! Rows → problems: each row against its schema, then the rules that span rows, sheets and files.
+//! Every check annex makes, as diagnostics: a sheet's shape ([`sheet`]), a template's version
+//! ([`template_version`]), each row against its schema ([`row`]), the machine-readability profile
+//! ([`profile`]), and the rules that span rows, sheets and files ([`rules`]).
 
+pub mod profile;
 mod row;
 pub mod rules;
+pub mod sheet;
+pub mod template_version;
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -10,10 +15,11 @@ use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
 
-use crate::read::{Keep, Record, Records, SheetLayout};
+use crate::records::{Keep, Record, Records, SheetLayout};
 use crate::report::{Diagnostic, Snippet};
 use crate::schema::Schemas;
 
+pub use profile::Profile;
 pub use row::check as check_row;
 
 /// The rules that span rows, sheets and files, over records already checked one by one
@@ -182,7 +188,7 @@ impl<'a> Index<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::read::ReadRow;
+    use crate::records::ReadRow;
     use serde_json::Value;
     use std::collections::HashMap;
     use std::sync::OnceLock;

@@ -6,9 +6,10 @@ use jsonschema::ValidationError;
 use serde_json::Value;
 
 use crate::lang::Text;
-use crate::read::{display_value, field_help, type_message, ReadRow};
+use crate::records::{display_value, ReadRow};
 use crate::report::Diagnostic;
 use crate::schema::{Field, Schemas};
+use crate::values::{field_help, type_message};
 
 /// The row's schema failures, and the keys of the fields they concern.
 pub fn check(record: &ReadRow, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<String>) {

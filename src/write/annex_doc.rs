@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::read::display_value;
+use crate::records::display_value;
 use crate::schema::Schemas;
 
 pub struct AnnexDoc {

@@ -11,7 +11,7 @@ use super::annex_doc::{grouped, AnnexDoc, MeasureDoc};
 use super::fit;
 use super::markdown::TITLE;
 use super::master::nodes_at;
-use crate::read::display_value;
+use crate::records::display_value;
 
 /// Column widths of 別添, in characters: 論点, 取組, 担当府省.
 const WIDTHS: [f64; 3] = [30.0, 84.0, 11.0];

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::read::{Record, Records};
+use crate::records::{Record, Records};
 use crate::schema::Schemas;
 
 /// The format tag of `annex.json`; changes when its shape does.
@@ -158,7 +158,7 @@ fn split_digits(text: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::Keep;
+    use crate::records::Keep;
     use crate::validate::tests::{records, schemas};
 
     #[test]

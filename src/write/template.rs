@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::fit;
 use super::master::nodes_at;
 use super::xlsx::stable_properties;
-use crate::read::display_value;
+use crate::records::display_value;
 use crate::schema::{column_list, Entity, Field, Schemas, ValueKind, INFO_SHEET, TEMPLATE_VERSION};
 
 /// Data rows that get drop-down lists and input messages.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::annex_doc::AnnexDoc;
 use super::annex_sheet::{write_annex, write_figures};
 use super::{fit, natural_order};
-use crate::read::{display_value, Record, Records};
+use crate::records::{display_value, Record, Records};
 use crate::schema::{Entity, Schemas, ValueKind};
 
 /// Narrowest and widest column, in Excel's character units.

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::Rule;
 use crate::lang::Text;
-use crate::read::display_value;
+use crate::records::display_value;
 use crate::report::Diagnostic;
 use crate::schema::Field;
 use crate::validate::Index;

@@ -11,7 +11,7 @@ mod unresolved_reference;
 
 use super::Index;
 use crate::lang::Text;
-use crate::read::Record;
+use crate::records::Record;
 use crate::report::Diagnostic;
 use crate::schema::{Entity, Field};
 

@@ -7,7 +7,7 @@
 
 use super::Rule;
 use crate::lang::Text;
-use crate::read::Record;
+use crate::records::Record;
 use crate::report::{Diagnostic, Location};
 use crate::validate::Index;
 

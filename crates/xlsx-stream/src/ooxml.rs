@@ -1,20 +1,14 @@
-//! The parts of a workbook's zip package (`.xlsx`, `.xlsm`, `.ods`) that calamine does not
-//! expose, found by scanning their XML directly.
+//! Finding a workbook's parts in its zip package: part names whatever their case, and the sheets
+//! `xl/workbook.xml` lists with the part of each.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek};
-use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use zip::ZipArchive;
 
-/// The zip archive of a workbook; nothing for a file that is not one.
-pub fn open_package(path: &Path) -> Option<ZipArchive<BufReader<File>>> {
-    ZipArchive::new(BufReader::new(File::open(path).ok()?)).ok()
-}
-
+/// An attribute of an element, by local name.
 pub fn attribute(element: &BytesStart, name: &str) -> Option<String> {
     element
         .attributes()

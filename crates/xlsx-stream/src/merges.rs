@@ -3,42 +3,18 @@
 //! finds them by parsing the whole sheet a second time, which costs as much as reading its cells.
 //! Here the sheet is only inflated and searched for `mergeCell` elements, a fraction of that.
 
-use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
 
 use calamine::Dimensions;
 use memchr::memmem::Finder;
 
-use super::ooxml::{open_package, sheet_parts, Parts};
-
 /// How much of the inflated XML is searched at a time.
 const CHUNK: usize = 256 * 1024;
-/// Longest `mergeCell` element looked at; a longer one is not a merge annex can use.
+/// Longest `mergeCell` element looked at; a longer one is not a merge anyone can use.
 const MAX_ELEMENT: usize = 1024;
 
-/// The merged ranges of the named sheets, by name; sheets without any are left out. Nothing for
-/// a file that is not a zip workbook.
-pub fn merged_ranges(path: &Path, sheets: &[&str]) -> HashMap<String, Vec<Dimensions>> {
-    let mut found = HashMap::new();
-    let Some(mut archive) = open_package(path) else {
-        return found;
-    };
-    let parts = Parts::of(&archive);
-    let listed = sheet_parts(&mut archive, &parts);
-    for sheet in sheets {
-        let Some(part) = listed.part(sheet).and_then(|p| archive.by_name(p).ok()) else {
-            continue;
-        };
-        let merges = scan(part);
-        if !merges.is_empty() {
-            found.insert((*sheet).to_string(), merges);
-        }
-    }
-    found
-}
-
-fn scan(mut part: impl Read) -> Vec<Dimensions> {
+/// The merged ranges a sheet's XML lists.
+pub(crate) fn scan(mut part: impl Read) -> Vec<Dimensions> {
     let finder = Finder::new(b"mergeCell");
     let mut merges = Vec::new();
     let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK + MAX_ELEMENT);
@@ -157,17 +133,18 @@ mod tests {
 
     #[test]
     fn workbooks_made_by_rust_xlsxwriter_are_scanned() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.xlsx");
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet().set_name("取組").unwrap();
         sheet
             .merge_range(1, 1, 3, 1, "merged", &Default::default())
             .unwrap();
         book.add_worksheet().set_name("KPI").unwrap();
-        book.save(&path).unwrap();
-        let found = merged_ranges(&path, &["取組", "KPI"]);
-        assert_eq!(found.get("取組"), Some(&vec![dimensions((1, 1), (3, 1))]));
-        assert_eq!(found.len(), 1);
+        let bytes = book.save_to_buffer().unwrap();
+        let mut package = crate::Package::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            package.merged_ranges("取組"),
+            vec![dimensions((1, 1), (3, 1))]
+        );
+        assert_eq!(package.merged_ranges("KPI"), []);
     }
 }

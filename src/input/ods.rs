@@ -6,7 +6,7 @@
 
 use std::io::BufRead;
 
-use super::ooxml::{attribute, each_element};
+use xlsx_stream::{each_element, element_attribute as attribute};
 
 /// calamine caps repeats at a sheet's size: 1,048,576 rows of 16,384 columns.
 const MAX_ROWS: u64 = 1_048_576;

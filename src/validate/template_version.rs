@@ -4,25 +4,35 @@
 
 use std::sync::Arc;
 
-use super::cell::display;
-use super::rows::SheetRows;
+use calamine::Data;
+
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 use crate::schema::{column_list, Schemas, TEMPLATE_VERSION};
+use crate::values::display;
 
 /// How many rows of the hidden sheet hold the template's identity; the lists follow.
 const IDENTITY_ROWS: usize = 16;
 
+/// The identity a template's hidden sheet records: its first rows' key in column A and value in
+/// column B, from the sheet's rows of (0-based column, cell).
+pub fn entries(rows: impl Iterator<Item = Vec<(u32, Data)>>) -> Vec<(String, String)> {
+    let cell = |row: &[(u32, Data)], column: u32| {
+        (row.iter().find(|(c, _)| *c == column)).map(|(_, value)| display(value))
+    };
+    rows.take(IDENTITY_ROWS)
+        .filter_map(|row| Some((cell(&row, 0)?, cell(&row, 1)?)))
+        .collect()
+}
+
+/// Whether a submission was made from the template of these schemas; a warning naming the
+/// changed columns when it was not.
 pub fn check(
     file: &Arc<str>,
     sheet: &Arc<str>,
-    rows: SheetRows,
+    entries: &[(String, String)],
     schemas: &Schemas,
 ) -> Option<Diagnostic> {
-    let entries: Vec<(String, String)> = rows
-        .take(IDENTITY_ROWS)
-        .filter_map(|row| Some((display(row.get(0)?), display(row.get(1)?))))
-        .collect();
     let value = |key: &str| {
         entries
             .iter()

@@ -3,14 +3,13 @@
 //! 総務省「統計表における機械判読可能なデータの表記方法の統一ルール」(2020) チェック項目 and
 //! デジタル庁「行政データにおける機械可読性に関するルール」 level 1, which restates them.
 
-use calamine::{Dimensions, SheetVisible};
+use calamine::Dimensions;
 
 use crate::lang::Text;
 use crate::report::{cell_name, column_name, Diagnostic, Location};
 use crate::schema::{Field, ValueKind, INFO_SHEET};
 
-use super::hidden::Hidden;
-use super::record::SheetLayout;
+use crate::records::SheetLayout;
 
 /// The checks a run adds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -42,16 +41,16 @@ fn warning(code: &str, at: Location, rule: String, message: Text, help: Text) ->
 }
 
 /// Sheets hidden from view, in any workbook with council sheets, but for a template's own.
-pub fn hidden_sheets(file: &std::sync::Arc<str>, sheets: &[calamine::Sheet]) -> Vec<Diagnostic> {
-    sheets
+pub fn hidden_sheets(file: &std::sync::Arc<str>, hidden: &[String]) -> Vec<Diagnostic> {
+    hidden
         .iter()
-        .filter(|sheet| sheet.visible != SheetVisible::Visible && sheet.name != INFO_SHEET)
-        .map(|sheet| {
+        .filter(|name| name.as_str() != INFO_SHEET)
+        .map(|name| {
             warning(
                 "mr.hidden",
-                Location::sheet(file, &sheet.name.as_str().into()),
+                Location::sheet(file, &name.as_str().into()),
                 format!("{DIGITAL_AGENCY}（非表示の行・列・シート）"),
-                Text::new(format!("the sheet {} is hidden", sheet.name), format!("シート「{}」が非表示です", sheet.name)),
+                Text::new(format!("the sheet {name} is hidden"), format!("シート「{name}」が非表示です")),
                 Text::new(
                     "Show the sheet (right-click a sheet tab › Unhide), or delete it if it holds nothing to submit.",
                     "シートを再表示するか（シート見出しを右クリック › 再表示）、提出不要なら削除してください。",
@@ -61,14 +60,18 @@ pub fn hidden_sheets(file: &std::sync::Arc<str>, sheets: &[calamine::Sheet]) -> 
         .collect()
 }
 
-/// Rows and columns hidden from view in a council sheet.
-pub fn hidden_rows_and_columns(layout: &SheetLayout, hidden: &Hidden) -> Vec<Diagnostic> {
+/// Rows (1-based) and columns (0-based) hidden from view in a council sheet.
+pub fn hidden_rows_and_columns(
+    layout: &SheetLayout,
+    rows: &[u32],
+    columns: &[u32],
+) -> Vec<Diagnostic> {
     let rule = format!("{DIGITAL_AGENCY}（非表示の行・列・シート）");
     let help = Text::new(
         "Unhide it (select the rows or columns around it, right-click › Unhide); delete it if it holds nothing to submit.",
         "再表示してください（前後の行・列を選択し右クリック › 再表示）。提出不要なら削除してください。",
     );
-    let rows = hidden.rows.iter().map(|row| {
+    let rows = rows.iter().map(|row| {
         warning(
             "mr.hidden",
             Location {
@@ -83,7 +86,7 @@ pub fn hidden_rows_and_columns(layout: &SheetLayout, hidden: &Hidden) -> Vec<Dia
             help.clone(),
         )
     });
-    let columns = hidden.columns.iter().map(|column| {
+    let columns = columns.iter().map(|column| {
         let name = column_name(*column);
         warning(
             "mr.hidden",

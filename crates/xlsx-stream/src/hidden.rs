@@ -2,11 +2,9 @@
 //! other (as annex should) but does not say they are hidden, which the machine-readability
 //! profile must; so the sheet's XML is scanned for the `hidden` flags alone, streaming.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::io::BufRead;
 
-use super::ooxml::{attribute, each_element, open_package, sheet_parts, Parts};
+use super::ooxml::{attribute, each_element};
 
 /// 1-based numbers of the hidden rows and 0-based indexes of the hidden columns of a sheet.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -18,32 +16,12 @@ pub struct Hidden {
 /// Column ranges wider than this are not listed one by one (a whole hidden sheet side).
 const MAX_COLUMNS: u32 = 16_384;
 
-/// The hidden rows and columns of the named sheets; sheets without any are left out. Nothing for
-/// a file that is not a zip workbook.
-pub fn hidden_rows_and_columns(path: &Path, sheets: &[&str]) -> HashMap<String, Hidden> {
-    let mut found = HashMap::new();
-    let Some(mut archive) = open_package(path) else {
-        return found;
-    };
-    let parts = Parts::of(&archive);
-    let listed = sheet_parts(&mut archive, &parts);
-    for sheet in sheets {
-        let Some(part) = listed.part(sheet).and_then(|p| archive.by_name(p).ok()) else {
-            continue;
-        };
-        let hidden = scan_sheet(BufReader::new(part));
-        if hidden != Hidden::default() {
-            found.insert((*sheet).to_string(), hidden);
-        }
-    }
-    found
-}
-
 fn is_true(value: Option<String>) -> bool {
     matches!(value.as_deref(), Some("1" | "true"))
 }
 
-fn scan_sheet<R: BufRead>(reader: R) -> Hidden {
+/// The hidden rows and columns a sheet's XML flags.
+pub(crate) fn scan_sheet<R: BufRead>(reader: R) -> Hidden {
     let mut hidden = Hidden::default();
     each_element(reader, |name, element| match name {
         "row" if is_true(attribute(element, "hidden")) => {
@@ -85,23 +63,22 @@ mod tests {
 
     #[test]
     fn workbooks_made_by_rust_xlsxwriter_are_scanned() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.xlsx");
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet().set_name("取組").unwrap();
         sheet.write_string(0, 0, "取組ID").unwrap();
         sheet.set_row_hidden(2).unwrap();
         sheet.set_column_hidden(3).unwrap();
-        book.save(&path).unwrap();
-        let found = hidden_rows_and_columns(&path, &["取組", "KPI"]);
+        book.add_worksheet().set_name("KPI").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let mut package = crate::Package::new(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(
-            found.get("取組"),
-            Some(&Hidden {
+            package.hidden("取組"),
+            Hidden {
                 rows: vec![3],
                 columns: vec![3]
-            })
+            }
         );
-        assert_eq!(found.len(), 1);
-        assert!(hidden_rows_and_columns(&dir.path().join("missing.xlsx"), &["取組"]).is_empty());
+        assert_eq!(package.hidden("KPI"), Hidden::default());
+        assert_eq!(package.hidden("no such sheet"), Hidden::default());
     }
 }

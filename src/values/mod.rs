@@ -1,4 +1,9 @@
-//! One cell, as a person typed it, becomes the JSON value its field's schema asks for.
+//! Cells → values: one cell, as a person typed it, becomes the JSON value its field's schema asks
+//! for (fiscal years in any era, year-months, yes/no, organisations, numbers written as text), or
+//! a problem with that cell. Pure: nothing here reads a file or looks at another row.
+
+mod era;
+mod parse;
 
 use std::borrow::Cow;
 
@@ -6,11 +11,11 @@ use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
-use super::era::OutOfEra;
-use super::values::{self, ValueError};
 use crate::lang::Text;
 use crate::report::Severity;
 use crate::schema::{normalize_answer, Entity, Field, Schemas, ValueKind};
+use era::OutOfEra;
+use parse::ValueError;
 
 /// The serial number of 2100-12-31: a number beyond it in a date column is not a date anyone
 /// meant (202412 is not a serial for 2024-12), so it is refused rather than guessed at.
@@ -200,7 +205,7 @@ pub fn display(cell: &Data) -> String {
         Data::Bool(true) => "TRUE".into(),
         Data::Bool(false) => "FALSE".into(),
         Data::DateTime(date) => {
-            date_of(date).map_or_else(|| date.as_f64().to_string(), values::format_date)
+            date_of(date).map_or_else(|| date.as_f64().to_string(), parse::format_date)
         }
         Data::Error(error) => error.to_string(),
     }
@@ -224,7 +229,7 @@ fn number_value(n: f64) -> Option<Value> {
     }
 }
 
-fn date_of(date: &ExcelDateTime) -> Option<values::Ymd> {
+fn date_of(date: &ExcelDateTime) -> Option<parse::Ymd> {
     if !date.is_datetime() || !(1.0..=LAST_PLAUSIBLE_SERIAL).contains(&date.as_f64()) {
         return None;
     }
@@ -335,7 +340,7 @@ fn number_from_text(text: &str, target: &Target) -> Converted {
         .and_then(|key| target.entity.field(key))
         .map(|unit| unit.allowed.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let Some(value) = values::number_text(&nfkc(text), &units).and_then(number_value) else {
+    let Some(value) = parse::number_text(&nfkc(text), &units).and_then(number_value) else {
         return Converted::error(target.type_error(text));
     };
     let header = &target.field.header;
@@ -390,7 +395,7 @@ fn fiscal_year(cell: &Data, target: &Target) -> Converted {
         Data::Float(n) if n.fract() == 0.0 && n.abs() < 1e9 => {
             Converted::value(Value::from(*n as i64))
         }
-        Data::String(text) => match values::fiscal_year(&nfkc(text)) {
+        Data::String(text) => match parse::fiscal_year(&nfkc(text)) {
             Ok(year) => Converted::value(Value::from(year)),
             Err(error) => target.value_error(error, text),
         },
@@ -408,7 +413,7 @@ fn year_month(cell: &Data, target: &Target) -> Converted {
     if let Some(serial) = serial {
         let date = ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false);
         return match date_of(&date) {
-            Some(ymd) => Converted::value(Value::String(values::format_date(ymd))),
+            Some(ymd) => Converted::value(Value::String(parse::format_date(ymd))),
             None => Converted::error(target.type_error(&display(cell))),
         };
     }
@@ -417,7 +422,7 @@ fn year_month(cell: &Data, target: &Target) -> Converted {
         Data::DateTimeIso(text) => Cow::Borrowed(text.get(..10).unwrap_or(text)),
         other => return Converted::error(target.type_error(&display(other))),
     };
-    match values::year_month(&text) {
+    match parse::year_month(&text) {
         Ok(date) => Converted::value(Value::String(date)),
         Err(error) => target.value_error(error, &display(cell)),
     }

@@ -6,7 +6,7 @@ use std::io::{Read, Seek};
 
 use calamine::{Data, DataRef, Range, Reader, Sheets};
 
-use super::xlsx::Package;
+use xlsx_stream::Package;
 
 /// One row: its 0-based index, and its non-empty cells as (0-based column, value), columns
 /// ascending.
@@ -146,9 +146,9 @@ fn from_range(
 
 /// The rows of the named sheet. An `.xlsx` sheet is read from its XML by [`Package`] when the
 /// package has it, by calamine otherwise.
-pub fn sheet_rows<'a, RS: Read + Seek + Send>(
+pub fn sheet_rows<'a, RS: Read + Seek + Send, R: Read + Seek + Send>(
     workbook: Option<&'a mut Sheets<RS>>,
-    package: Option<&'a mut Package>,
+    package: Option<&'a mut Package<R>>,
     name: &str,
 ) -> Result<SheetRows<'a>, String> {
     let cells = match (package.and_then(|package| package.cells(name)), workbook) {
@@ -311,13 +311,17 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("relocated.xlsx");
         relocated_workbook(&path);
-        assert!(Package::open(&path).is_none());
-        let mut workbook = calamine::open_workbook_auto(&path).unwrap();
-        let read: Vec<Row> = sheet_rows(Some(&mut workbook), None, "Sheet1")
-            .unwrap()
-            .collect();
+        let package = Package::new(std::fs::File::open(&path).unwrap()).unwrap();
+        assert!(!package.reads_cells());
+        let input = super::super::Input {
+            shown: "relocated.xlsx".into(),
+            path,
+        };
+        let mut workbook = super::super::workbook::open(&input, Default::default(), false).unwrap();
+        let read: Vec<Row> = workbook.rows("Sheet1").unwrap().collect();
         assert_eq!(read.len(), 1);
         assert_eq!(read[0].cells, [(0, Data::String("moved".into()))]);
-        assert!(sheet_rows::<std::fs::File>(None, None, "Sheet1").is_err());
+        let nothing = sheet_rows::<std::fs::File, std::fs::File>(None, None, "Sheet1");
+        assert!(nothing.is_err());
     }
 }

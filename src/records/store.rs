@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::record::{display_value, row_snippet, ReadRow, SheetLayout};
+use super::{display_value, row_snippet, ReadRow, SheetLayout};
 use crate::report::{Location, Snippet};
 use crate::schema::{Entity, Schemas};
 

@@ -1,18 +1,17 @@
-//! Limits that keep a hostile workbook from exhausting memory or time, checked before a file is
-//! opened: a zip workbook (xlsx, xlsm, xlsb, ods) whose parts would unpack to more than the limit,
+//! Limits that keep a hostile workbook from exhausting memory or time, checked on a file before
+//! any reader loads it: a zip workbook (xlsx, xlsm, xlsb, ods) whose parts would unpack to more than the limit,
 //! an `.xls` whose file structure is damaged, and an `.xls` or `.ods` one of whose sheets spans
 //! more cells than the limit (their reader loads a sheet whole, and an absurd number would abort
 //! the process; see `xls` and `ods`). The sheets of other zip workbooks are streamed (see
 //! `rows`), so their size is bounded by the first limit.
 
-use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 
-use zip::ZipArchive;
+use xlsx_stream::Package;
 
 use super::discover::Input;
+use super::ods;
 use super::xls::{self, Damaged};
-use super::{ods, ooxml};
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 
@@ -40,22 +39,10 @@ impl Default for Limits {
     }
 }
 
-/// What the zip's directory says its parts unpack to.
-fn unpacked_size<R: Read + Seek>(archive: &mut ZipArchive<R>) -> u64 {
-    (0..archive.len())
-        .map(|index| archive.by_index_raw(index).map_or(0, |part| part.size()))
-        .fold(0, u64::saturating_add)
-}
-
-const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
-    let mut head = [0u8; 8];
-    File::open(&input.path).ok()?.read_exact(&mut head).ok()?;
-    if head != COMPOUND_FILE_MAGIC {
-        return None;
-    }
-    let cells = match xls::largest_sheet(&input.path) {
+/// An `.xls` (a compound file) that is damaged, or one of whose sheets spans more cells than the
+/// limit.
+pub fn compound_file(input: &Input, file: impl Read + Seek, limits: Limits) -> Option<Diagnostic> {
+    let cells = match xls::largest_sheet(file) {
         Ok(cells) => cells,
         Err(Damaged(why)) => {
             return Some(Diagnostic::error(
@@ -73,16 +60,6 @@ fn too_many_cells(input: &Input, limits: Limits) -> Option<Diagnostic> {
         }
     };
     spans_too_many(input, cells, limits)
-}
-
-/// An `.ods` whose tables, repeats expanded, span more cells than the limit.
-fn too_many_ods_cells<R: Read + Seek>(
-    input: &Input,
-    package: &mut ZipArchive<R>,
-    limits: Limits,
-) -> Option<Diagnostic> {
-    let content = package.by_name("content.xml").ok()?;
-    spans_too_many(input, ods::largest_table(BufReader::new(content)), limits)
 }
 
 fn spans_too_many(input: &Input, cells: u64, limits: Limits) -> Option<Diagnostic> {
@@ -103,16 +80,18 @@ fn spans_too_many(input: &Input, cells: u64, limits: Limits) -> Option<Diagnosti
     ))
 }
 
-/// A diagnostic when the file would take more than the limits allow.
-pub fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
-    if let Some(refused) = too_many_cells(input, limits) {
-        return Some(refused);
-    }
-    let mut package = ooxml::open_package(&input.path)?;
-    let size = unpacked_size(&mut package);
+/// A zip package (xlsx, xlsm, xlsb, ods) that would unpack to more than the limit, or an `.ods`
+/// whose tables, repeats expanded, span more cells than the limit.
+pub fn zip_package<R: Read + Seek>(
+    input: &Input,
+    package: &mut Package<R>,
+    limits: Limits,
+) -> Option<Diagnostic> {
+    let size = package.unpacked_size();
     if size <= limits.max_unpacked {
         // Unpacked within the limit, its content can be scanned.
-        return too_many_ods_cells(input, &mut package, limits);
+        let content = package.part("content.xml")?;
+        return spans_too_many(input, ods::largest_table(BufReader::new(content)), limits);
     }
     let (mb, limit) = (size / (1024 * 1024), limits.max_unpacked / (1024 * 1024));
     Some(Diagnostic::error(
@@ -132,7 +111,14 @@ pub fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
     use std::io::Write;
+
+    /// Whether opening the file refuses it as too large.
+    fn check(input: &Input, limits: Limits) -> Option<Diagnostic> {
+        let refused = crate::input::workbook::open(input, limits, false).err();
+        refused.map(|d| *d).filter(|d| d.code == "file.too_large")
+    }
 
     #[test]
     fn the_council_data_as_xls_is_within_the_limits() {

@@ -1,5 +1,8 @@
-//! A row of a sheet, read: its values by English key, and enough of its sheet to point back at
-//! every cell.
+//! Checked records: a row of a sheet as read (its values by English key, and enough of its sheet
+//! to point back at every cell), and the compact store that keeps every record of a run once it
+//! is checked, for the cross-record rules and the outputs.
+
+mod store;
 
 use std::sync::Arc;
 
@@ -7,6 +10,8 @@ use serde_json::{Map, Value};
 
 use crate::report::{Location, Snippet};
 use crate::schema::{Entity, Schemas};
+
+pub use store::{Batch, Keep, Record, Records};
 
 /// How one sheet of one workbook is laid out: which column holds which field.
 #[derive(Debug, PartialEq, Eq)]

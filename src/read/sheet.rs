@@ -1,0 +1,327 @@
+//! One workbook through the pipeline: its sheets found and shaped, its rows read in stretches,
+//! each cell converted to its value and each row checked against its schema as soon as it is
+//! whole, one stretch on whichever core is free while the next is read; what passes is kept as
+//! records. Nothing in a file can make this panic: every problem becomes a diagnostic and the rest
+//! of the file is still read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use calamine::{Data, Dimensions};
+use serde_json::{Map, Value};
+
+use super::ReadWith;
+use crate::input::{self, is_blank, Input, Row, SheetRows, Workbook};
+use crate::lang::Text;
+use crate::records::{row_snippet, Batch, ReadRow, SheetLayout};
+use crate::report::{Diagnostic, Location, Severity};
+use crate::schema::{normalize_label, INFO_SHEET};
+use crate::validate::{profile, sheet, template_version, Profile};
+use crate::values;
+
+/// What reading one file gave.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub sheets: Vec<Arc<SheetLayout>>,
+    pub records: Vec<Batch>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Read one file: opened once, measured, then its sheets.
+pub fn read_file(input: &Input, with: ReadWith) -> FileOutcome {
+    let mut outcome = FileOutcome::default();
+    let calamine_view = with.options.profile == Profile::MachineReadable;
+    match input::open(input, with.options.limits, calamine_view) {
+        Ok(mut workbook) => read_sheets(&mut workbook, input, with, &mut outcome),
+        Err(refused) => outcome.diagnostics.push(*refused),
+    }
+    outcome
+}
+
+/// Reads the council's sheets of an open workbook.
+fn read_sheets(workbook: &mut Workbook, input: &Input, with: ReadWith, outcome: &mut FileOutcome) {
+    let (schemas, profile) = (with.schemas, with.options.profile);
+    let by_label: HashMap<String, String> = workbook
+        .sheet_names()
+        .into_iter()
+        .map(|name| (normalize_label(&name), name))
+        .collect();
+    let found: Vec<(usize, String)> = schemas
+        .entities
+        .iter()
+        .enumerate()
+        .filter_map(|(index, entity)| {
+            by_label
+                .get(&normalize_label(&entity.sheet))
+                .map(|name| (index, name.clone()))
+        })
+        .collect();
+    if found.is_empty() {
+        outcome.diagnostics.push(sheet::unrecognised(
+            &input.shown,
+            schemas,
+            by_label.values(),
+        ));
+        return;
+    }
+    sheet::missing_sheets(&input.shown, schemas, &found, &mut outcome.diagnostics);
+    let wants_profile = profile == Profile::MachineReadable;
+    if let Some(name) = by_label.get(&normalize_label(INFO_SHEET)) {
+        if let Ok(rows) = workbook.rows(name) {
+            let sheet: Arc<str> = name.as_str().into();
+            let entries = template_version::entries(rows.map(|row| row.cells));
+            outcome.diagnostics.extend(template_version::check(
+                &input.shown,
+                &sheet,
+                &entries,
+                schemas,
+            ));
+        }
+    }
+    if wants_profile {
+        outcome.diagnostics.extend(profile::hidden_sheets(
+            &input.shown,
+            &workbook.hidden_sheets(),
+        ));
+    }
+    for (entity, name) in found {
+        let sheet: Arc<str> = name.as_str().into();
+        let merges = workbook.merged_ranges(&name);
+        let layout = match workbook.rows(&name) {
+            Ok(mut rows) => {
+                let target = SheetTarget {
+                    input,
+                    sheet: sheet.clone(),
+                    entity,
+                    with,
+                };
+                let layout = read_sheet(&mut rows, &merges, &target, outcome);
+                if let Some(error) = rows.error() {
+                    outcome
+                        .diagnostics
+                        .push(sheet_unreadable(input, &sheet, error));
+                }
+                layout
+            }
+            Err(error) => {
+                outcome
+                    .diagnostics
+                    .push(sheet_unreadable(input, &sheet, &error));
+                None
+            }
+        };
+        if let (true, Some(layout)) = (wants_profile, layout) {
+            let diagnostics = &mut outcome.diagnostics;
+            diagnostics.extend(profile::merged_cells(&layout, &merges));
+            let (rows, columns) = workbook.hidden_rows_and_columns(&name);
+            diagnostics.extend(profile::hidden_rows_and_columns(&layout, &rows, &columns));
+            diagnostics.extend(profile::formulas(&layout, &workbook.formulas(&name)));
+        }
+    }
+}
+
+fn sheet_unreadable(input: &Input, sheet: &Arc<str>, error: &str) -> Diagnostic {
+    Diagnostic::error(
+        "sheet.unreadable",
+        Location::sheet(&input.shown, sheet),
+        Text::new(
+            format!("cannot read the sheet: {error}"),
+            format!("シートを読み込めません: {error}"),
+        ),
+        Text::new(
+            "Open the workbook in Excel or LibreOffice and save it again as .xlsx.",
+            "Excel または LibreOffice で開いて .xlsx として保存し直してください。",
+        ),
+    )
+}
+
+/// A merged range's value belongs to every row the range spans: it is carried down the range's
+/// first column. Other columns of the range stay empty, and merges in the header row are left
+/// alone, so a merge never invents a column.
+struct MergeCarry<'a> {
+    merges: &'a [Dimensions],
+    /// (column, last row, value) of the merges the stream is inside.
+    active: Vec<(u32, u32, Data)>,
+}
+
+impl<'a> MergeCarry<'a> {
+    fn new(merges: &'a [Dimensions]) -> Self {
+        MergeCarry {
+            merges,
+            active: Vec::new(),
+        }
+    }
+
+    fn apply(&mut self, row: &mut Row) {
+        self.active.retain(|(_, last, _)| *last >= row.index);
+        for (column, _, value) in &self.active {
+            if row.get(*column).is_none_or(is_blank) {
+                row.set(*column, value.clone());
+            }
+        }
+        for merge in self.merges {
+            let (top, column) = merge.start;
+            if top == 0 || top != row.index || merge.end.0 <= top {
+                continue;
+            }
+            if let Some(value) = row.get(column) {
+                self.active.push((column, merge.end.0, value.clone()));
+            }
+        }
+    }
+}
+
+/// What one sheet is read for.
+struct SheetTarget<'a> {
+    input: &'a Input,
+    sheet: Arc<str>,
+    entity: usize,
+    with: ReadWith<'a>,
+}
+
+/// Read one sheet's rows into records; returns its layout.
+fn read_sheet(
+    rows: &mut SheetRows,
+    merges: &[Dimensions],
+    target: &SheetTarget,
+    outcome: &mut FileOutcome,
+) -> Option<Arc<SheetLayout>> {
+    let (input, schemas) = (target.input, target.with.schemas);
+    let entity = schemas.entities.get(target.entity)?;
+    let mut rows = rows.peekable();
+    let header = rows.next_if(|row| row.index == 0);
+    let header_cells = header.as_ref().map_or(&[][..], |row| row.cells.as_slice());
+    let columns = sheet::match_headers(
+        header_cells,
+        entity,
+        &input.shown,
+        &target.sheet,
+        &mut outcome.diagnostics,
+    );
+    let layout = Arc::new(SheetLayout {
+        file: input.shown.clone(),
+        sheet: target.sheet.clone(),
+        entity: target.entity,
+        columns,
+    });
+    sheet::missing_columns(&layout, entity, &mut outcome.diagnostics);
+    outcome.sheets.push(layout.clone());
+    let mut carry = MergeCarry::new(merges);
+    // One stretch of rows is checked while the next is read, by whichever core is free.
+    let mut batch = next_batch(&mut rows, &mut carry);
+    while !batch.is_empty() {
+        let (next, (records, diagnostics)) = rayon::join(
+            || next_batch(&mut rows, &mut carry),
+            || check_batch(batch, &layout, target),
+        );
+        outcome.records.push(records);
+        outcome.diagnostics.extend(diagnostics);
+        batch = next;
+    }
+    Some(layout)
+}
+
+/// Rows read and checked at a time: enough to be worth handing to another core, few enough to
+/// keep memory flat.
+const BATCH_ROWS: usize = 1024;
+
+/// The next rows of the sheet that have something in them, merges carried down.
+fn next_batch(rows: &mut impl Iterator<Item = Row>, carry: &mut MergeCarry) -> Vec<Row> {
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    for mut row in rows.by_ref() {
+        carry.apply(&mut row);
+        if row.cells.iter().all(|(_, cell)| is_blank(cell)) {
+            continue;
+        }
+        batch.push(row);
+        if batch.len() == BATCH_ROWS {
+            break;
+        }
+    }
+    batch
+}
+
+/// Rows → records, each converted field by field and checked as soon as it is whole.
+fn check_batch(
+    rows: Vec<Row>,
+    layout: &Arc<SheetLayout>,
+    target: &SheetTarget,
+) -> (Batch, Vec<Diagnostic>) {
+    let mut records = Batch::new(layout.clone(), target.with.keep);
+    let mut diagnostics = Vec::new();
+    for row in rows {
+        let mut record = to_record(&row, layout, target, &mut diagnostics);
+        let (problems, invalid) = (target.with.check)(&record, target.with.schemas);
+        diagnostics.extend(problems);
+        record.rejected.extend(invalid);
+        records.push(&record);
+    }
+    (records, diagnostics)
+}
+
+/// One row's cells as the entity's fields; what cannot be converted is reported.
+fn to_record(
+    cells: &Row,
+    layout: &Arc<SheetLayout>,
+    target: &SheetTarget,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ReadRow {
+    let (schemas, profile) = (target.with.schemas, target.with.options.profile);
+    let entity = &schemas.entities[layout.entity];
+    let row = cells.index.saturating_add(1);
+    let mut values = Map::with_capacity(entity.fields.len());
+    let mut problems = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, field) in entity.fields.iter().enumerate() {
+        let column = layout.columns.get(index).copied().flatten();
+        let cell = column.and_then(|c| cells.get(c)).unwrap_or(&Data::Empty);
+        if let (Profile::MachineReadable, Some(column), Data::String(text)) =
+            (profile, column, cell)
+        {
+            diagnostics.extend(profile::text_cell(layout, field, row, column, text));
+        }
+        let converted = values::convert(
+            cell,
+            &values::Target {
+                schemas,
+                entity,
+                field,
+            },
+        );
+        match (converted.value, &converted.problem, &field.default) {
+            (Some(value), _, _) => {
+                values.insert(field.key.clone(), value);
+            }
+            (None, None, Some(default)) => {
+                values.insert(field.key.clone(), default.clone());
+            }
+            _ => {}
+        }
+        if let Some(problem) = converted.problem {
+            if problem.severity == Severity::Error {
+                rejected.push(field.key.clone());
+            }
+            problems.push((index, values::display(cell), problem));
+        }
+    }
+    let values = Value::Object(values);
+    for (index, found, problem) in problems {
+        let location = layout.location(entity, row, index);
+        let snippet = row_snippet(layout, entity, row, &values, index, Some(&found));
+        let diagnostic = match problem.severity {
+            Severity::Error => {
+                Diagnostic::error(problem.code, location, problem.message, problem.help)
+            }
+            Severity::Warning => {
+                Diagnostic::warning(problem.code, location, problem.message, problem.help)
+            }
+        };
+        diagnostics.push(diagnostic.with_found(found).with_snippet(snippet));
+    }
+    ReadRow {
+        layout: layout.clone(),
+        row,
+        values,
+        rejected,
+    }
+}
