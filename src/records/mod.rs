@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::report::{Location, Snippet};
 use crate::schema::{Entity, Schemas};
 
-pub use store::{Batch, Keep, Record, Records};
+pub use store::{Batch, Field, Keep, List, Record, Records};
 
 /// How one sheet of one workbook is laid out: which column holds which field.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! Where the records of a run are kept once each has been read and checked: compactly, because a
 //! run may hold a million of them. A row keeps only the fields it will be asked for (all of them
-//! for a master; for a check, only those the cross-record rules read), encoded one after another
-//! in the byte buffer of the stretch of rows it was read with.
+//! for a master; for a check, only those the cross-record rules read), each in a typed slot
+//! (text, a number, a boolean, a list), one after another in the byte buffer of the stretch of rows
+//! it was read with, and read in place.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -59,14 +60,23 @@ impl Keep {
     }
 }
 
-/// How a kept field is written, after its tag byte.
+/// How a kept field is written: a tag byte, then what the tag says.
 const ABSENT: u8 = 0;
 /// Found invalid: reported once, absent to every later check, but known to have been filled in.
 const REJECTED: u8 = 1;
-/// Text, as UTF-8 after its length.
+/// Text: its length, then its UTF-8.
 const TEXT: u8 = 2;
-/// Any other value, as JSON after its length.
-const JSON: u8 = 3;
+/// A whole number: 8 bytes, little-endian (`INT` signed, `UINT` past `i64::MAX`).
+const INT: u8 = 3;
+const UINT: u8 = 4;
+/// A number with a fraction: an `f64`, 8 bytes, little-endian.
+const FLOAT: u8 = 5;
+const TRUE: u8 = 6;
+const FALSE: u8 = 7;
+/// A list: the length of its items' encoding, then each item as a field is encoded.
+const LIST: u8 = 8;
+/// A shape no schema field is read into (an object): its JSON, after its length.
+const OTHER: u8 = 9;
 
 /// A length as LEB128: seven bits a byte, most lengths in one.
 fn push_length(bytes: &mut Vec<u8>, mut length: usize) {
@@ -81,14 +91,26 @@ fn push_length(bytes: &mut Vec<u8>, mut length: usize) {
     }
 }
 
-/// A value as JSON after its length, serialised in place: its length, known only once it is
-/// written, takes one byte but for long values.
-fn push_json(bytes: &mut Vec<u8>, value: &Value) {
-    bytes.push(JSON);
+/// The bytes after a length written by [`push_length`], after its own bytes.
+fn split_length(bytes: &[u8]) -> Option<(usize, &[u8])> {
+    let (mut length, mut shift, mut bytes) = (0usize, 0u32, bytes);
+    loop {
+        let (&byte, rest) = bytes.split_first()?;
+        bytes = rest;
+        length |= usize::from(byte & 0x7f).checked_shl(shift)?;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some((length, bytes));
+        }
+    }
+}
+
+/// Writes `payload` after its length, which is known only once it is written and takes one byte
+/// but for long payloads.
+fn push_sized(bytes: &mut Vec<u8>, payload: impl FnOnce(&mut Vec<u8>)) {
     let at = bytes.len();
     bytes.push(0);
-    // Serialising a `Value` into a `Vec` cannot fail.
-    let _ = serde_json::to_writer(&mut *bytes, value);
+    payload(bytes);
     let length = bytes.len() - at - 1;
     match (u8::try_from(length), bytes.get_mut(at)) {
         (Ok(short @ 0..=0x7f), Some(slot)) => *slot = short,
@@ -96,6 +118,144 @@ fn push_json(bytes: &mut Vec<u8>, value: &Value) {
             let mut prefix = Vec::new();
             push_length(&mut prefix, length);
             bytes.splice(at..at + 1, prefix);
+        }
+    }
+}
+
+/// A value in its typed slot.
+fn push_value(bytes: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => bytes.push(ABSENT),
+        Value::String(text) => {
+            bytes.push(TEXT);
+            push_length(bytes, text.len());
+            bytes.extend_from_slice(text.as_bytes());
+        }
+        Value::Bool(true) => bytes.push(TRUE),
+        Value::Bool(false) => bytes.push(FALSE),
+        Value::Number(number) => match (number.as_i64(), number.as_u64(), number.as_f64()) {
+            (Some(int), _, _) => {
+                bytes.push(INT);
+                bytes.extend_from_slice(&int.to_le_bytes());
+            }
+            (None, Some(uint), _) => {
+                bytes.push(UINT);
+                bytes.extend_from_slice(&uint.to_le_bytes());
+            }
+            (None, None, float) => {
+                bytes.push(FLOAT);
+                bytes.extend_from_slice(&float.unwrap_or_default().to_le_bytes());
+            }
+        },
+        Value::Array(items) => {
+            bytes.push(LIST);
+            push_sized(bytes, |bytes| {
+                items.iter().for_each(|item| push_value(bytes, item))
+            });
+        }
+        Value::Object(_) => {
+            bytes.push(OTHER);
+            // Serialising a `Value` into a `Vec` cannot fail.
+            push_sized(bytes, |bytes| drop(serde_json::to_writer(bytes, value)));
+        }
+    }
+}
+
+/// A kept field's value, read in place.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Field<'a> {
+    Text(&'a str),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Bool(bool),
+    List(List<'a>),
+    /// A shape no schema field is read into, as JSON.
+    Other(&'a [u8]),
+}
+
+/// A list field's items, read in place.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct List<'a>(&'a [u8]);
+
+impl<'a> List<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = Field<'a>> + 'a {
+        let mut bytes = self.0;
+        std::iter::from_fn(move || {
+            let (slot, rest) = split_slot(bytes)?;
+            bytes = rest;
+            Field::of(slot)
+        })
+    }
+}
+
+/// One encoded field: its tag and its payload.
+type Slot<'a> = (u8, &'a [u8]);
+
+/// The first field encoded in `bytes`, and the bytes after it.
+fn split_slot(bytes: &[u8]) -> Option<(Slot<'_>, &[u8])> {
+    let (&tag, rest) = bytes.split_first()?;
+    let (payload, rest) = match tag {
+        ABSENT | REJECTED | TRUE | FALSE => rest.split_at_checked(0)?,
+        INT | UINT | FLOAT => rest.split_at_checked(8)?,
+        _ => {
+            let (length, rest) = split_length(rest)?;
+            rest.split_at_checked(length)?
+        }
+    };
+    Some(((tag, payload), rest))
+}
+
+impl<'a> Field<'a> {
+    fn of((tag, payload): Slot<'a>) -> Option<Field<'a>> {
+        let eight = || <[u8; 8]>::try_from(payload).ok();
+        Some(match tag {
+            TEXT => Field::Text(std::str::from_utf8(payload).ok()?),
+            INT => Field::Int(i64::from_le_bytes(eight()?)),
+            UINT => Field::UInt(u64::from_le_bytes(eight()?)),
+            FLOAT => Field::Float(f64::from_le_bytes(eight()?)),
+            TRUE => Field::Bool(true),
+            FALSE => Field::Bool(false),
+            LIST => Field::List(List(payload)),
+            OTHER => Field::Other(payload),
+            _ => return None,
+        })
+    }
+
+    /// The value as JSON.
+    pub fn to_value(&self) -> Value {
+        match *self {
+            Field::Text(text) => Value::from(text),
+            Field::Int(int) => Value::from(int),
+            Field::UInt(uint) => Value::from(uint),
+            Field::Float(float) => Value::from(float),
+            Field::Bool(boolean) => Value::Bool(boolean),
+            Field::List(list) => Value::Array(list.iter().map(|item| item.to_value()).collect()),
+            Field::Other(json) => serde_json::from_slice(json).unwrap_or_default(),
+        }
+    }
+
+    /// The number, if the field is one.
+    pub fn number(&self) -> Option<f64> {
+        match *self {
+            Field::Int(int) => Some(int as f64),
+            Field::UInt(uint) => Some(uint as f64),
+            Field::Float(float) => Some(float),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for Field<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Field::Text(text) => serializer.serialize_str(text),
+            Field::Int(int) => serializer.serialize_i64(int),
+            Field::UInt(uint) => serializer.serialize_u64(uint),
+            Field::Float(float) => serializer.serialize_f64(float),
+            Field::Bool(boolean) => serializer.serialize_bool(boolean),
+            Field::List(list) => serializer.collect_seq(list.iter()),
+            Field::Other(_) => self.to_value().serialize(serializer),
         }
     }
 }
@@ -126,12 +286,7 @@ impl Batch {
             match row.values.get(&*kept.key) {
                 _ if row.is_rejected(&kept.key) => bytes.push(REJECTED),
                 None => bytes.push(ABSENT),
-                Some(Value::String(text)) => {
-                    bytes.push(TEXT);
-                    push_length(bytes, text.len());
-                    bytes.extend_from_slice(text.as_bytes());
-                }
-                Some(value) => push_json(bytes, value),
+                Some(value) => push_value(bytes, value),
             }
         }
         let end = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
@@ -251,11 +406,8 @@ pub struct Record<'a> {
     at: usize,
 }
 
-/// A kept field's encoding: its tag and its bytes.
-type Slot<'a> = (u8, &'a [u8]);
-
 /// A kept field of a row: what it is, and its encoding.
-type Field<'a> = (&'a Kept, Slot<'a>);
+type KeptSlot<'a> = (&'a Kept, Slot<'a>);
 
 impl<'a> Record<'a> {
     pub fn layout(&self) -> &'a Arc<SheetLayout> {
@@ -272,7 +424,7 @@ impl<'a> Record<'a> {
     }
 
     /// The kept fields of this row, as encoded.
-    fn slots(&self) -> impl Iterator<Item = Field<'a>> + 'a {
+    fn slots(&self) -> impl Iterator<Item = KeptSlot<'a>> + 'a {
         let batch = self.batch;
         let start = match self.at {
             0 => 0,
@@ -281,25 +433,9 @@ impl<'a> Record<'a> {
         let end = batch.rows.get(self.at).map_or(0, |(_, end)| *end as usize);
         let mut bytes = batch.bytes.get(start..end).unwrap_or_default();
         batch.kept.iter().map_while(move |field| {
-            let (&tag, rest) = bytes.split_first()?;
+            let (slot, rest) = split_slot(bytes)?;
             bytes = rest;
-            if tag == ABSENT || tag == REJECTED {
-                return Some((field, (tag, &[][..])));
-            }
-            let mut length = 0usize;
-            let mut shift = 0;
-            loop {
-                let (&byte, rest) = bytes.split_first()?;
-                bytes = rest;
-                length |= usize::from(byte & 0x7f).checked_shl(shift)?;
-                shift += 7;
-                if byte & 0x80 == 0 {
-                    break;
-                }
-            }
-            let (value, rest) = bytes.split_at_checked(length)?;
-            bytes = rest;
-            Some((field, (tag, value)))
+            Some((field, slot))
         })
     }
 
@@ -309,33 +445,41 @@ impl<'a> Record<'a> {
             .map(|(_, slot)| slot)
     }
 
-    /// A field's value, unless it is empty, was found invalid, or was not kept.
+    /// A field's value, typed, unless it is empty, was found invalid, or was not kept.
+    pub fn field(&self, key: &str) -> Option<Field<'a>> {
+        Field::of(self.slot(key)?)
+    }
+
+    /// A field's value as JSON, as [`Record::field`] gives it.
     pub fn get(&self, key: &str) -> Option<Value> {
-        decode(self.slot(key)?)
+        self.field(key).map(|field| field.to_value())
     }
 
-    /// A text field's value, as [`Record::get`] gives it.
+    /// A text field's value, as [`Record::field`] gives it.
     pub fn text(&self, key: &str) -> Option<&'a str> {
-        match self.slot(key)? {
-            (TEXT, bytes) => std::str::from_utf8(bytes).ok(),
+        match self.field(key)? {
+            Field::Text(text) => Some(text),
             _ => None,
         }
     }
 
-    /// A number field's value, as [`Record::get`] gives it.
+    /// A number field's value, as [`Record::field`] gives it.
     pub fn number(&self, key: &str) -> Option<f64> {
-        match self.slot(key)? {
-            (JSON, bytes) => std::str::from_utf8(bytes).ok()?.parse().ok(),
-            _ => None,
-        }
+        self.field(key)?.number()
     }
 
     /// A field's value as a person reads it ([`display_value`]), borrowed when it is text.
     pub fn display(&self, key: &str) -> Option<Cow<'a, str>> {
-        match self.slot(key)? {
-            (TEXT, bytes) => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
-            slot => decode(slot).map(|value| Cow::Owned(display_value(&value))),
+        match self.field(key)? {
+            Field::Text(text) => Some(Cow::Borrowed(text)),
+            field => Some(Cow::Owned(display_value(&field.to_value()))),
         }
+    }
+
+    /// The kept, valid fields, in the schema's order, each with its key.
+    pub fn fields(&self) -> impl Iterator<Item = (&'a str, Field<'a>)> + 'a {
+        self.slots()
+            .filter_map(|(kept, slot)| Some((&*kept.key, Field::of(slot)?)))
     }
 
     /// Whether both rows hold a valid value for `key`, and the values differ.
@@ -353,8 +497,8 @@ impl<'a> Record<'a> {
 
     /// The kept, valid values, keys in the schema's order.
     pub fn values(&self) -> Map<String, Value> {
-        self.slots()
-            .filter_map(|(kept, slot)| Some((kept.key.to_string(), decode(slot)?)))
+        self.fields()
+            .map(|(key, field)| (key.to_string(), field.to_value()))
             .collect()
     }
 
@@ -384,7 +528,7 @@ impl<'a> Record<'a> {
         let values: Map<String, Value> = self
             .slots()
             .filter(|(kept, _)| shown(kept.field))
-            .filter_map(|(kept, slot)| Some((kept.key.to_string(), decode(slot)?)))
+            .filter_map(|(kept, slot)| Some((kept.key.to_string(), Field::of(slot)?.to_value())))
             .collect();
         row_snippet(
             self.layout(),
@@ -398,15 +542,7 @@ impl<'a> Record<'a> {
 }
 
 fn valid(slot: Option<Slot<'_>>) -> Option<Slot<'_>> {
-    slot.filter(|(tag, _)| matches!(*tag, TEXT | JSON))
-}
-
-fn decode((tag, bytes): Slot) -> Option<Value> {
-    match tag {
-        TEXT => std::str::from_utf8(bytes).ok().map(Value::from),
-        JSON => serde_json::from_slice(bytes).ok(),
-        _ => None,
-    }
+    slot.filter(|(tag, _)| !matches!(*tag, ABSENT | REJECTED))
 }
 
 #[cfg(test)]
@@ -540,5 +676,50 @@ mod tests {
             "a rejected value is no value"
         );
         assert!(!a.differs(&c, "value"), "an empty value is no value");
+    }
+
+    #[test]
+    fn fields_are_read_typed_in_place() {
+        let values = json!({"id": "METI-001-K1", "value": 48, "fy_from": 2024, "cumulative": false, "name": "採択件数"});
+        let (schemas, mut row) = kpi_row(values, &[]);
+        row.values["value"] = json!(48.5);
+        let records = Records::from_rows(&[row], &Keep::all(&schemas));
+        let record = records.iter().next().unwrap();
+        assert_eq!(record.field("value"), Some(Field::Float(48.5)));
+        assert_eq!(record.field("fy_from"), Some(Field::Int(2024)));
+        assert_eq!(record.field("cumulative"), Some(Field::Bool(false)));
+        assert_eq!(record.field("name"), Some(Field::Text("採択件数")));
+        assert_eq!(record.field("unit"), None);
+        let keys: Vec<&str> = record.fields().map(|(key, _)| key).collect();
+        assert_eq!(keys, ["id", "name", "value", "fy_from", "cumulative"]);
+    }
+
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            ".{0,40}".prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(2, 16, 8, |inner| {
+            proptest::collection::vec(inner, 0..8).prop_map(Value::from)
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_value_comes_back_as_it_went_in(value in any_value(), long in any_value()) {
+            let values = json!({"id": "METI-001-K1", "name": value, "note": [long.clone(), long]});
+            let (schemas, row) = kpi_row(values.clone(), &[]);
+            let records = Records::from_rows(&[row], &Keep::all(&schemas));
+            let record = records.iter().next().unwrap();
+            proptest::prop_assert_eq!(Value::Object(record.values()), values.clone());
+            let written = serde_json::to_value(record.field("note").unwrap()).unwrap();
+            proptest::prop_assert_eq!(&written, &values["note"]);
+        }
     }
 }
