@@ -194,6 +194,9 @@ pub struct Schemas {
     pub entities: Vec<Entity>,
     pub organisations: Vec<Organisation>,
     master: Validator,
+    /// For each entity, `annex.schema.json` at the entity's place in the master, and whether
+    /// it says anything of a node beyond the entity's row schema and the lists of its children.
+    nodes: Vec<(Validator, bool)>,
 }
 
 impl Schemas {
@@ -267,10 +270,21 @@ impl Schemas {
             return Err(invalid("schemas", "no schema names a sheet (x-sheet)"));
         }
         let entities = order_parents_first(entities)?;
+        let master_id = schema_id(MASTER_FILE, master_schema)?;
+        let nodes = (0..entities.len())
+            .map(|index| {
+                let pointer = master_pointer(&entities, index);
+                let reference = serde_json::json!({"$ref": format!("{master_id}#{pointer}")});
+                let adds = (master_schema.pointer(&pointer))
+                    .is_none_or(|item| adds_to_row(item, &entities, index));
+                Ok((compile(MASTER_FILE, &reference)?, adds))
+            })
+            .collect::<Result<_, SchemaError>>()?;
         let schemas = Schemas {
             entities,
             organisations,
             master,
+            nodes,
         };
         schemas.check_annotations()?;
         Ok(schemas)
@@ -286,6 +300,9 @@ impl Schemas {
 
     /// The organisation a person means by a code, a short name or a full name.
     pub fn organisation(&self, written: &str) -> Option<&Organisation> {
+        if let Some(org) = self.organisations.iter().find(|org| org.code == written) {
+            return Some(org);
+        }
         let wanted = normalize_label(written);
         (self.organisations.iter()).find(|org| org.labels.contains(&wanted))
     }
@@ -334,6 +351,22 @@ impl Schemas {
             .iter_errors(master)
             .map(|error| format!("{}: {}", error.instance_path(), error))
             .collect()
+    }
+
+    /// Every way one node of the master (its own fields, its children's lists empty) breaks
+    /// `annex.schema.json` at its entity's place, as `pointer: message`.
+    pub fn master_node_errors(&self, entity: usize, node: &Value) -> Vec<String> {
+        (self.nodes.get(entity).into_iter())
+            .flat_map(|(validator, _)| validator.iter_errors(node))
+            .map(|error| format!("{}: {}", error.instance_path(), error))
+            .collect()
+    }
+
+    /// Whether `annex.schema.json` asks more of an entity's nodes than their row schema, which
+    /// every row met as it was read, and the lists of their children, which the master is made
+    /// with: only then must each node be checked again as the master is written.
+    pub fn master_adds_to_rows(&self, entity: usize) -> bool {
+        self.nodes.get(entity).is_none_or(|(_, adds)| *adds)
     }
 
     /// Annotations that name other schemas or fields must name ones that exist.
@@ -564,6 +597,61 @@ fn read_field(
 }
 
 /// Sort so that every entity comes after the one its `x-parent` names.
+/// Whether the master's item schema for an entity asks more than `{"$ref": "<entity>.schema.json"}`
+/// with its children's lists (`"required"` and `"properties"` naming them, each
+/// `{"type": "array", "items": …}`, the items being the child's own item schema).
+fn adds_to_row(item: &Value, entities: &[Entity], index: usize) -> bool {
+    let Some((entity, item)) = entities.get(index).zip(item.as_object()) else {
+        return true;
+    };
+    let children: Vec<&str> = (entities.iter())
+        .filter(|child| {
+            let parent = child.parent.as_deref().and_then(|key| child.field(key));
+            parent.and_then(|f| f.references.as_deref()) == Some(entity.name.as_str())
+        })
+        .map(|child| child.plural.as_str())
+        .collect();
+    let names_a_child = |value: &Value| value.as_str().is_some_and(|v| children.contains(&v));
+    item.iter().any(|(keyword, value)| match keyword.as_str() {
+        "$ref" => value.as_str() != Some(&format!("{}.schema.json", entity.name)),
+        "required" => !value
+            .as_array()
+            .is_some_and(|names| names.iter().all(names_a_child)),
+        "properties" => !value.as_object().is_some_and(|lists| {
+            lists.iter().all(|(name, list)| {
+                children.contains(&name.as_str())
+                    && list.as_object().is_some_and(|list| {
+                        list.get("type") == Some(&Value::from("array"))
+                            && list.keys().all(|k| k == "type" || k == "items")
+                    })
+            })
+        }),
+        _ => true,
+    })
+}
+
+/// Where an entity's rows sit in `annex.schema.json`: `/properties/challenges/items`, then
+/// `/properties/sections/items` under it, and so on down the `x-parent` chain.
+fn master_pointer(entities: &[Entity], index: usize) -> String {
+    let mut chain = Vec::new();
+    let mut current = entities.get(index);
+    while let Some(entity) = current {
+        chain.push(entity.plural.as_str());
+        current = (entity.parent.as_deref())
+            .and_then(|key| entity.field(key))
+            .and_then(|field| field.references.as_deref())
+            .and_then(|name| entities.iter().find(|e| e.name == name));
+        if chain.len() > entities.len() {
+            break;
+        }
+    }
+    chain
+        .iter()
+        .rev()
+        .map(|plural| format!("/properties/{plural}/items"))
+        .collect()
+}
+
 fn order_parents_first(entities: Vec<Entity>) -> Result<Vec<Entity>, SchemaError> {
     let depth_of = |entity: &Entity| {
         let mut depth = 0;

@@ -56,7 +56,11 @@ fn text_that_looks_like_a_formula_is_written_as_text() {
                 "{book} {sheet}"
             );
         }
-        let strings = xlsx_part(&path, "xl/sharedStrings.xml");
+        // Text is kept in the shared strings table, or inline in a sheet written row by row.
+        let mut strings: String = sheets.iter().map(|sheet| xlsx_part(&path, sheet)).collect();
+        if names.iter().any(|n| n == "xl/sharedStrings.xml") {
+            strings.push_str(&xlsx_part(&path, "xl/sharedStrings.xml"));
+        }
         for formula in FORMULAS {
             let escaped = formula
                 .replace('&', "&amp;")

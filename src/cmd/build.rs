@@ -1,8 +1,11 @@
 //! `annex build`: check the round, then, if nothing is wrong, write the master: `annex.json` for
 //! machines, `annex.xlsx` and `annex.md` for people.
 
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use rayon::prelude::*;
 
 use super::check::examine;
 use super::{failed, finish, load_schemas, Fatal};
@@ -11,7 +14,7 @@ use crate::lang::Text;
 use crate::records::{Keep, Records};
 use crate::report::{Diagnostic, Location, Report};
 use crate::schema::Schemas;
-use crate::write::{build_master, markdown, workbook_bytes, write_atomic, AnnexDoc};
+use crate::write::{write_workbook, Master, Staged};
 
 pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let BuildConfig { check, output } = config;
@@ -33,21 +36,62 @@ pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     finish(report, check.format, &written, check.deny_warnings)
 }
 
-/// Build the master and write it; a master that breaks its own schema is reported, not written.
+/// The three outputs, each staged beside its place.
+const OUTPUTS: [&str; 3] = ["annex.json", "annex.xlsx", "annex.md"];
+
+/// Build the master and write it. The files are written side by side, on every core (the
+/// workbook's sheets, `annex.md` with 別添, `annex.json`, the master's check), and put in place only
+/// when all three are whole and every node of the master meets `annex.schema.json`; otherwise a
+/// diagnostic says why and the files already there stay as they were.
 fn consolidate(
     records: &Records,
     schemas: &Schemas,
     output: &Path,
 ) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {
-    let master = build_master(records, schemas);
-    let errors = schemas.master_errors(&master);
-    if !errors.is_empty() {
+    let master = Master::new(records, schemas);
+    let json_path = output.join(OUTPUTS[0]);
+    let at = Location::file(&json_path.to_string_lossy().into());
+    if master.orphans() > 0 {
+        return Ok(Err(incomplete(at, master.orphans())));
+    }
+    let mut staged = Vec::new();
+    for name in OUTPUTS {
+        let path = output.join(name);
+        staged.push(Staged::new(&path).map_err(|source| Fatal::Write { path, source })?);
+    }
+    let [json, xlsx, md] = &mut staged[..] else {
+        unreachable!("three outputs are staged");
+    };
+    let (written, (problems, other)) = rayon::join(
+        || {
+            let mut markdown = BufWriter::new(md.file());
+            write_workbook(&master, BufWriter::new(xlsx.file()), &mut markdown)
+                .map_err(std::io::Error::other)?;
+            markdown.flush()?;
+            drop(markdown);
+            md.sync()?;
+            xlsx.sync()
+        },
+        || {
+            rayon::join(
+                || master_errors(&master),
+                || write_json(&master, json.file()).and_then(|()| json.sync()),
+            )
+        },
+    );
+    for (result, file) in [(written, &*xlsx), (other, &*json)] {
+        result.map_err(|source| Fatal::Write {
+            path: file.path().to_path_buf(),
+            source,
+        })?;
+    }
+    if !problems.is_empty() {
         return Ok(Err(Diagnostic::error(
             "master.schema",
-            Location::file(&output.join("annex.json").to_string_lossy().into()),
+            at,
             Text::new(
-                format!("the consolidated master breaks annex.schema.json: {}", errors.join("; ")),
-                format!("統合結果が annex.schema.json に適合しません: {}", errors.join("; ")),
+                format!("the consolidated master breaks annex.schema.json: {}", problems.join("; ")),
+                format!("統合結果が annex.schema.json に適合しません: {}", problems.join("; ")),
             ),
             Text::new(
                 "The row schemas and annex.schema.json disagree; make them describe the same fields.",
@@ -55,24 +99,56 @@ fn consolidate(
             ),
         )));
     }
-    let json_path = output.join("annex.json");
-    let xlsx_path = output.join("annex.xlsx");
-    let mut json = serde_json::to_vec_pretty(&master).map_err(|e| Fatal::Write {
-        path: json_path.clone(),
-        source: e.into(),
-    })?;
-    json.push(b'\n');
-    let xlsx = workbook_bytes(records, &master, schemas).map_err(|e| Fatal::Write {
-        path: xlsx_path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    let md_path = output.join("annex.md");
-    let md = markdown(&AnnexDoc::from_master(&master, schemas)).into_bytes();
-    for (path, bytes) in [(&json_path, &json), (&xlsx_path, &xlsx), (&md_path, &md)] {
-        write_atomic(path, bytes).map_err(|source| Fatal::Write {
-            path: path.clone(),
-            source,
-        })?;
+    let paths = staged.iter().map(|s| s.path().to_path_buf()).collect();
+    for file in staged {
+        let path = file.path().to_path_buf();
+        file.commit()
+            .map_err(|source| Fatal::Write { path, source })?;
     }
-    Ok(Ok(vec![json_path, xlsx_path, md_path]))
+    Ok(Ok(paths))
+}
+
+/// `annex.json`, pretty-printed as it is serialised.
+fn write_json(master: &Master, file: &mut std::fs::File) -> std::io::Result<()> {
+    let mut out = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, master)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// How the master breaks `annex.schema.json`: its top level, and the first node of each entity
+/// that breaks it at its place. Where the master's schema asks nothing of a node beyond its row
+/// schema (met by every row as it was read) and its children's lists, one node stands for all.
+fn master_errors(master: &Master) -> Vec<String> {
+    let schemas = master.schemas;
+    let mut errors = schemas.master_errors(&master.top());
+    for entity in 0..schemas.entities.len() {
+        let mut nodes = master.all(entity);
+        if !schemas.master_adds_to_rows(entity) {
+            nodes.truncate(1);
+        }
+        let first = nodes.into_par_iter().find_map_first(|node| {
+            schemas
+                .master_node_errors(entity, &node.shallow())
+                .into_iter()
+                .next()
+        });
+        errors.extend(first);
+    }
+    errors
+}
+
+fn incomplete(at: Location, orphans: usize) -> Diagnostic {
+    Diagnostic::error(
+        "master.incomplete",
+        at,
+        Text::new(
+            format!("{orphans} rows have no parent in the master, so it would leave them out; nothing was written"),
+            format!("{orphans} 行の親が統合結果にないため、書き出すと欠落します。何も書き出していません"),
+        ),
+        Text::new(
+            "Fix the references the report names, then build again.",
+            "報告された参照の誤りを直してから、もう一度実行してください。",
+        ),
+    )
 }

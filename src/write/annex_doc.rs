@@ -1,34 +1,31 @@
 //! The council's annex as a document: the master laid out the way the council's own summary is —
 //! challenge and section headings, themes (小見出し) grouping issues, each issue (論点) beside its
 //! measures, the organisations in charge, re-listings marked （再掲）. Rendered to Markdown
-//! (`annex.md`) and to a print-ready sheet of `annex.xlsx`.
+//! (`annex.md`) and to a print-ready sheet of `annex.xlsx`, each walking the master part by part,
+//! so that only one issue is ever held at a time.
 
 use serde_json::Value;
 
-use crate::records::display_value;
+use super::master::{Master, Node};
+use crate::records::{display_value, Field, Record};
 use crate::schema::Schemas;
 
-pub struct AnnexDoc {
-    pub challenges: Vec<ChallengeDoc>,
-}
-
-pub struct ChallengeDoc {
-    /// `課題1 医療ニーズに基づいた…`
-    pub heading: String,
-    pub direction: Option<String>,
-    pub sections: Vec<SectionDoc>,
-}
-
-pub struct SectionDoc {
+/// One part of the annex, in the order it is printed.
+pub enum Part {
+    /// `課題1 医療ニーズに基づいた…`, and where the challenge aims (目指す方向).
+    Challenge {
+        heading: String,
+        direction: Option<String>,
+    },
     /// `（1）AI・計測技術を含む…`
-    pub heading: String,
-    pub groups: Vec<ThemeGroup>,
-}
-
-/// Consecutive issues of a section under one theme (or none).
-pub struct ThemeGroup {
-    pub theme: Option<String>,
-    pub issues: Vec<IssueDoc>,
+    Section {
+        heading: String,
+    },
+    /// The start of a run of consecutive issues of a section under one theme (or none).
+    Group {
+        theme: Option<String>,
+    },
+    Issue(IssueDoc),
 }
 
 pub struct IssueDoc {
@@ -46,16 +43,6 @@ pub struct MeasureDoc {
     pub figures: Vec<String>,
 }
 
-fn text<'a>(node: &'a Value, key: &str) -> Option<&'a str> {
-    node.get(key).and_then(Value::as_str)
-}
-
-fn list<'a>(node: &'a Value, key: &str) -> &'a [Value] {
-    node.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 /// `（1）` with full-width digits, as the council writes section numbers.
 fn section_number(id: &str) -> String {
     let n = id.rsplit('-').next().unwrap_or(id);
@@ -71,9 +58,10 @@ fn section_number(id: &str) -> String {
 }
 
 /// `1,010`: whole numbers with thousands separators, others as they are.
-pub fn grouped(value: &Value) -> String {
-    let Some(n) = value.as_i64() else {
-        return display_value(value);
+fn grouped(value: Field) -> String {
+    let n = match value {
+        Field::Int(n) => n,
+        other => return display_value(&other.to_value()),
     };
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
@@ -100,105 +88,148 @@ fn point_in_time(as_of: &str) -> String {
     }
 }
 
-fn figure(kpi: &Value, siblings: &[Value]) -> String {
-    let name = text(kpi, "name").unwrap_or_default();
-    let value = kpi.get("value").map(grouped).unwrap_or_default();
-    let unit = text(kpi, "unit").unwrap_or_default();
+/// What the sentence of one KPI is made of.
+struct Figure<'a> {
+    id: &'a str,
+    name: &'a str,
+    value: Option<Field<'a>>,
+    unit: &'a str,
+    part_of: Option<&'a str>,
+    fy_from: Option<f64>,
+    fy_to: Option<f64>,
+    as_of: Option<&'a str>,
+    cumulative: bool,
+}
+
+impl<'a> Figure<'a> {
+    fn of(kpi: &Record<'a>) -> Figure<'a> {
+        Figure {
+            id: kpi.text("id").unwrap_or_default(),
+            name: kpi.text("name").unwrap_or_default(),
+            value: kpi.field("value"),
+            unit: kpi.text("unit").unwrap_or_default(),
+            part_of: kpi.text("part_of"),
+            fy_from: kpi.number("fy_from"),
+            fy_to: kpi.number("fy_to"),
+            as_of: kpi.text("as_of"),
+            cumulative: kpi.field("cumulative") == Some(Field::Bool(true)),
+        }
+    }
+}
+
+/// `上市件数 8件（採択件数の内数）`.
+fn figure(kpi: &Figure, siblings: &[Figure]) -> String {
+    let value = kpi.value.map(grouped).unwrap_or_default();
     let mut notes = Vec::new();
-    if let Some(whole) = text(kpi, "part_of") {
-        let whole_name = siblings
-            .iter()
-            .find(|k| text(k, "id") == Some(whole))
-            .and_then(|k| text(k, "name"))
-            .unwrap_or(whole);
+    if let Some(whole) = kpi.part_of {
+        let whole_name = (siblings.iter().find(|k| k.id == whole)).map_or(whole, |k| k.name);
         notes.push(format!("{whole_name}の内数"));
     }
-    match (
-        kpi.get("fy_from").and_then(Value::as_i64),
-        kpi.get("fy_to").and_then(Value::as_i64),
-    ) {
+    match (kpi.fy_from, kpi.fy_to) {
         (Some(from), Some(to)) if from == to => notes.push(format!("{from}年度")),
         (Some(from), Some(to)) => notes.push(format!("{from}～{to}年度")),
         (Some(from), None) => notes.push(format!("{from}年度から")),
         (None, Some(to)) => notes.push(format!("{to}年度まで")),
         (None, None) => {}
     }
-    if let Some(as_of) = text(kpi, "as_of") {
+    if let Some(as_of) = kpi.as_of {
         notes.push(point_in_time(as_of));
     }
-    if kpi.get("cumulative") == Some(&Value::Bool(true)) {
+    if kpi.cumulative {
         notes.push("累計".into());
     }
-    let mut sentence = format!("{name} {value}{unit}");
+    let mut sentence = format!("{} {value}{}", kpi.name, kpi.unit);
     if !notes.is_empty() {
         sentence.push_str(&format!("（{}）", notes.join("、")));
     }
     sentence
 }
 
-fn measure(node: &Value, schemas: &Schemas) -> MeasureDoc {
-    let mut title = format!("【{}】", text(node, "title").unwrap_or_default());
-    if node.get("relisted_from").is_some() {
+fn measure(node: &Node, schemas: &Schemas) -> MeasureDoc {
+    let record = node.record;
+    let mut title = format!("【{}】", record.text("title").unwrap_or_default());
+    if record.field("relisted_from").is_some() {
         title.push_str("（再掲）");
     }
-    let ministries = schemas.short_names(list(node, "ministries"));
-    let kpis = list(node, "kpis");
+    let ministries = match record.field("ministries") {
+        Some(Field::List(codes)) => {
+            let codes: Vec<Value> = codes.iter().map(|code| code.to_value()).collect();
+            schemas.short_names(&codes)
+        }
+        _ => Vec::new(),
+    };
+    let kpis: Vec<Record> = first_children(node).iter().map(|kpi| kpi.record).collect();
+    let figures: Vec<Figure> = kpis.iter().map(Figure::of).collect();
     MeasureDoc {
         title,
-        text: text(node, "description").unwrap_or_default().to_string(),
+        text: record.text("description").unwrap_or_default().to_string(),
         ministries,
-        figures: kpis.iter().map(|kpi| figure(kpi, kpis)).collect(),
+        figures: figures.iter().map(|kpi| figure(kpi, &figures)).collect(),
     }
 }
 
-impl AnnexDoc {
-    pub fn from_master(master: &Value, schemas: &Schemas) -> AnnexDoc {
-        let challenges = list(master, "challenges")
-            .iter()
-            .map(|challenge| ChallengeDoc {
+/// Walks the annex part by part; stops at the first error `visit` returns.
+pub fn walk<E>(master: &Master, mut visit: impl FnMut(Part) -> Result<(), E>) -> Result<(), E> {
+    let schemas = master.schemas;
+    for (_, challenges) in master.roots().take(1) {
+        for challenge in challenges {
+            let record = challenge.record;
+            visit(Part::Challenge {
                 heading: format!(
                     "課題{} {}",
-                    text(challenge, "id").unwrap_or_default(),
-                    text(challenge, "title").unwrap_or_default()
+                    record.text("id").unwrap_or_default(),
+                    record.text("title").unwrap_or_default()
                 ),
-                direction: text(challenge, "direction").map(str::to_string),
-                sections: list(challenge, "sections")
-                    .iter()
-                    .map(|section| SectionDoc {
-                        heading: format!(
-                            "{}{}",
-                            section_number(text(section, "id").unwrap_or_default()),
-                            text(section, "title").unwrap_or_default()
-                        ),
-                        groups: group_by_theme(list(section, "issues"), schemas),
-                    })
-                    .collect(),
-            })
-            .collect();
-        AnnexDoc { challenges }
-    }
-}
-
-fn group_by_theme(issues: &[Value], schemas: &Schemas) -> Vec<ThemeGroup> {
-    let mut groups: Vec<ThemeGroup> = Vec::new();
-    for issue in issues {
-        let theme = text(issue, "theme").map(str::to_string);
-        let doc = IssueDoc {
-            question: text(issue, "question").unwrap_or_default().to_string(),
-            measures: list(issue, "measures")
-                .iter()
-                .map(|m| measure(m, schemas))
-                .collect(),
-        };
-        match groups.last_mut() {
-            Some(group) if group.theme == theme => group.issues.push(doc),
-            _ => groups.push(ThemeGroup {
-                theme,
-                issues: vec![doc],
-            }),
+                direction: record.text("direction").map(str::to_string),
+            })?;
+            for section in first_children(&challenge) {
+                let record = section.record;
+                visit(Part::Section {
+                    heading: format!(
+                        "{}{}",
+                        section_number(record.text("id").unwrap_or_default()),
+                        record.text("title").unwrap_or_default()
+                    ),
+                })?;
+                let mut theme: Option<Option<&str>> = None;
+                for issue in first_children(&section) {
+                    let this = issue.record.text("theme");
+                    if theme != Some(this) {
+                        visit(Part::Group {
+                            theme: this.map(str::to_string),
+                        })?;
+                        theme = Some(this);
+                    }
+                    visit(Part::Issue(issue_doc(&issue, schemas)))?;
+                }
+            }
         }
     }
-    groups
+    Ok(())
+}
+
+/// The nodes of a node's first child entity: the next level of the annex.
+fn first_children<'a>(node: &Node<'a>) -> Vec<Node<'a>> {
+    node.children()
+        .next()
+        .map(|(_, nodes)| nodes)
+        .unwrap_or_default()
+}
+
+/// One issue with its measures and their figures, read from the issue's subtree alone.
+fn issue_doc(issue: &Node, schemas: &Schemas) -> IssueDoc {
+    let measures = first_children(issue)
+        .iter()
+        .map(|node| measure(node, schemas))
+        .collect();
+    IssueDoc {
+        question: issue
+            .record
+            .text("question")
+            .unwrap_or_default()
+            .to_string(),
+        measures,
+    }
 }
 
 #[cfg(test)]
@@ -208,12 +239,29 @@ mod tests {
 
     #[test]
     fn figures_read_as_the_council_writes_them() {
-        let kpis = vec![
-            json!({"id": "A-001-K1", "name": "採択件数", "value": 48, "unit": "件"}),
-            json!({"id": "A-001-K2", "name": "上市件数", "value": 8, "unit": "件", "part_of": "A-001-K1"}),
-            json!({"id": "A-001-K3", "name": "見学者数", "value": 1010, "unit": "人", "fy_from": 2024, "fy_to": 2024, "as_of": "2024-12", "cumulative": true}),
-            json!({"id": "A-001-K4", "name": "承認件数", "value": 4, "unit": "件", "fy_from": 2020, "fy_to": 2024}),
-        ];
+        let rows = crate::validate::tests::records(&[
+            (
+                "kpi",
+                json!({"id": "A-001-K1", "name": "採択件数", "value": 48, "unit": "件"}),
+            ),
+            (
+                "kpi",
+                json!({"id": "A-001-K2", "name": "上市件数", "value": 8, "unit": "件", "part_of": "A-001-K1"}),
+            ),
+            (
+                "kpi",
+                json!({"id": "A-001-K3", "name": "見学者数", "value": 1010, "unit": "人", "fy_from": 2024, "fy_to": 2024, "as_of": "2024-12", "cumulative": true}),
+            ),
+            (
+                "kpi",
+                json!({"id": "A-001-K4", "name": "承認件数", "value": 4, "unit": "件", "fy_from": 2020, "fy_to": 2024}),
+            ),
+        ]);
+        let schemas = crate::validate::tests::schemas();
+        let records =
+            crate::records::Records::from_rows(&rows, &crate::records::Keep::all(schemas));
+        let kpis: Vec<Record> = records.iter().collect();
+        let kpis: Vec<Figure> = kpis.iter().map(Figure::of).collect();
         let sentences: Vec<_> = kpis.iter().map(|k| figure(k, &kpis)).collect();
         assert_eq!(
             sentences,
@@ -230,7 +278,7 @@ mod tests {
     fn sections_are_numbered_with_full_width_digits() {
         assert_eq!(section_number("2-6"), "（６）");
         assert_eq!(section_number("1-12"), "（１２）");
-        assert_eq!(grouped(&json!(1234567)), "1,234,567");
-        assert_eq!(grouped(&json!(12.5)), "12.5");
+        assert_eq!(grouped(Field::Int(1234567)), "1,234,567");
+        assert_eq!(grouped(Field::Float(12.5)), "12.5");
     }
 }

@@ -3,15 +3,14 @@
 //! figures per measure, with a native chart of each part beside its whole).
 
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
 };
-use serde_json::Value;
 
-use super::annex_doc::{grouped, AnnexDoc, MeasureDoc};
+use super::annex_doc::{walk, MeasureDoc, Part};
 use super::fit;
-use super::markdown::TITLE;
-use super::master::nodes_at;
-use crate::records::display_value;
+use super::markdown::{self, TITLE};
+use super::master::{Master, Node};
+use crate::records::{Field as RecordField, Record};
 
 /// Column widths of 別添, in characters: 論点, 取組, 担当府省.
 const WIDTHS: [f64; 3] = [30.0, 84.0, 11.0];
@@ -92,49 +91,57 @@ fn height(lines: f64) -> f64 {
     lines * LINE_HEIGHT + 4.0
 }
 
-pub fn write_annex(workbook: &mut Workbook, doc: &AnnexDoc) -> Result<(), XlsxError> {
+/// 別添, written row by row as the master is walked (a constant-memory sheet), and `annex.md`
+/// from the same walk: the annex document is made once, a part at a time.
+pub fn write_annex(
+    sheet: &mut Worksheet,
+    master: &Master,
+    markdown: &mut impl std::io::Write,
+) -> Result<(), XlsxError> {
     let styles = Styles::new();
-    let sheet = workbook.add_worksheet().set_name("別添")?;
+    markdown::heading(markdown)?;
     for (column, width) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(column as u16, *width)?;
     }
+    sheet.set_row_height(0, 22)?;
     for (column, header) in ["論点", "取組", "担当府省"].iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, *header, &styles.header)?;
     }
-    sheet.set_row_height(0, 22)?;
     let mut row = 1;
     let banner = |sheet: &mut Worksheet,
                   row: &mut u32,
                   text: &str,
                   format: &Format|
      -> Result<(), XlsxError> {
-        sheet.merge_range(*row, 0, *row, 2, &fit(text, 0), format)?;
         sheet.set_row_height(*row, height(lines(text, WIDTHS.iter().sum())))?;
+        sheet.merge_range(*row, 0, *row, 2, &fit(text, 0), format)?;
         *row += 1;
         Ok(())
     };
-    for challenge in &doc.challenges {
-        banner(sheet, &mut row, &challenge.heading, &styles.challenge)?;
-        if let Some(direction) = &challenge.direction {
-            banner(
-                sheet,
-                &mut row,
-                &format!("目指す方向: {direction}"),
-                &styles.direction,
-            )?;
-        }
-        for section in &challenge.sections {
-            banner(sheet, &mut row, &section.heading, &styles.section)?;
-            for group in &section.groups {
-                if let Some(theme) = &group.theme {
-                    banner(sheet, &mut row, theme, &styles.theme)?;
-                }
-                for issue in &group.issues {
-                    row = write_issue(sheet, row, &issue.question, &issue.measures, &styles)?;
+    walk(master, |part| {
+        markdown::part(markdown, &part)?;
+        match part {
+            Part::Challenge { heading, direction } => {
+                banner(sheet, &mut row, &heading, &styles.challenge)?;
+                match direction {
+                    Some(direction) => banner(
+                        sheet,
+                        &mut row,
+                        &format!("目指す方向: {direction}"),
+                        &styles.direction,
+                    ),
+                    None => Ok(()),
                 }
             }
+            Part::Section { heading } => banner(sheet, &mut row, &heading, &styles.section),
+            Part::Group { theme: Some(theme) } => banner(sheet, &mut row, &theme, &styles.theme),
+            Part::Group { theme: None } => Ok(()),
+            Part::Issue(issue) => {
+                row = write_issue(sheet, row, &issue.question, &issue.measures, &styles)?;
+                Ok(())
+            }
         }
-    }
+    })?;
     sheet
         .set_landscape()
         .set_paper_size(A4)
@@ -155,59 +162,69 @@ fn write_issue(
     styles: &Styles,
 ) -> Result<u32, XlsxError> {
     if measures.is_empty() {
+        sheet.set_row_height(first, height(lines(question, WIDTHS[0])))?;
         sheet.write_string_with_format(first, 0, fit(question, 0), &styles.text)?;
         sheet.write_string_with_format(first, 1, "（取組なし）", &styles.text)?;
         sheet.write_blank(first, 2, &styles.text)?;
-        sheet.set_row_height(first, height(lines(question, WIDTHS[0])))?;
         return Ok(first + 1);
     }
-    let mut heights = Vec::new();
-    for (offset, measure) in measures.iter().enumerate() {
-        let row = first + offset as u32;
-        let mut body = format!("\n{}", measure.text);
-        for figure in &measure.figures {
-            body.push_str(&format!("\n・{figure}"));
-        }
-        let title = fit(&measure.title, RICH_TEXT_MARKUP);
-        let markup =
-            RICH_TEXT_MARKUP + escaped_chars(&title) + escaped_chars(&body) - body.chars().count();
-        let body = fit(&body, markup);
-        let segments = [
-            (&styles.bold, title.as_ref()),
-            (&styles.plain, body.as_ref()),
-        ];
-        sheet.write_rich_string_with_format(row, 1, &segments, &styles.text)?;
-        let ministries = measure.ministries.join("\n");
-        sheet.write_string_with_format(row, 2, fit(&ministries, 0), &styles.text)?;
-        let needed = lines(&format!("{}{body}", measure.title), WIDTHS[1])
-            .max(lines(&ministries, WIDTHS[2]));
-        heights.push(height(needed));
-    }
-    let last = first + measures.len() as u32 - 1;
-    if last > first {
-        sheet.merge_range(first, 0, last, 0, &fit(question, 0), &styles.text)?;
-    } else {
-        sheet.write_string_with_format(first, 0, fit(question, 0), &styles.text)?;
-    }
+    // The sheet is written row by row, so every row's height is known before the first is.
+    let cells: Vec<(String, String, String)> = measures
+        .iter()
+        .map(|measure| {
+            let mut body = format!("\n{}", measure.text);
+            for figure in &measure.figures {
+                body.push_str(&format!("\n・{figure}"));
+            }
+            let title = fit(&measure.title, RICH_TEXT_MARKUP).into_owned();
+            let markup = RICH_TEXT_MARKUP + escaped_chars(&title) + escaped_chars(&body)
+                - body.chars().count();
+            let body = fit(&body, markup).into_owned();
+            (title, body, measure.ministries.join("\n"))
+        })
+        .collect();
+    let mut heights: Vec<f64> = (cells.iter().zip(measures))
+        .map(|((_, body, ministries), measure)| {
+            let needed = lines(&format!("{}{body}", measure.title), WIDTHS[1])
+                .max(lines(ministries, WIDTHS[2]));
+            height(needed)
+        })
+        .collect();
     let question_height = height(lines(question, WIDTHS[0]));
     let total: f64 = heights.iter().sum();
     if let Some(last_height) = heights.last_mut() {
         *last_height += (question_height - total).max(0.0);
     }
-    for (offset, h) in heights.iter().enumerate() {
-        sheet.set_row_height(first + offset as u32, *h)?;
+    let last = first + measures.len() as u32 - 1;
+    for (offset, ((title, body, ministries), row_height)) in cells.iter().zip(&heights).enumerate()
+    {
+        let row = first + offset as u32;
+        sheet.set_row_height(row, *row_height)?;
+        if offset == 0 {
+            match last > first {
+                true => sheet.merge_range(first, 0, last, 0, &fit(question, 0), &styles.text)?,
+                false => {
+                    sheet.write_string_with_format(first, 0, fit(question, 0), &styles.text)?
+                }
+            };
+        }
+        let segments = [
+            (&styles.bold, title.as_str()),
+            (&styles.plain, body.as_str()),
+        ];
+        sheet.write_rich_string_with_format(row, 1, &segments, &styles.text)?;
+        sheet.write_string_with_format(row, 2, fit(ministries, 0), &styles.text)?;
     }
     Ok(last + 1)
 }
 
-fn text<'a>(node: &'a Value, key: &str) -> &'a str {
-    node.get(key).and_then(Value::as_str).unwrap_or_default()
-}
+/// The most part/whole pairs the chart of 指標 compares: more would be bars no one can read.
+const CHARTED_PAIRS: usize = 50;
 
-/// 指標: one row per KPI under its measure, then a chart of every part beside its whole.
-pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), XlsxError> {
+/// 指標: one row per KPI under its measure (a constant-memory sheet), then a chart of parts
+/// beside their wholes.
+pub fn write_figures(sheet: &mut Worksheet, master: &Master) -> Result<(), XlsxError> {
     let styles = Styles::new();
-    let sheet = workbook.add_worksheet().set_name("指標")?;
     let headers = [
         "取組",
         "指標",
@@ -219,64 +236,61 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
         "内数元",
     ];
     let widths = [36.0, 40.0, 10.0, 7.0, 12.0, 11.0, 6.0, 16.0];
-    for (column, (header, width)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(0, column as u16, *header, &styles.header)?;
-        sheet.set_column_width(column as u16, width)?;
-    }
     let number = styles.text.clone().set_num_format("#,##0.##");
-    let measures = nodes_at(master, &["challenges", "sections", "issues", "measures"]);
+    // Cells take their column's format: looking one up for each of a million cells costs more
+    // than writing them.
+    let column = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let number_column = column.clone().set_num_format("#,##0.##");
+    for (at, (header, width)) in headers.iter().zip(widths).enumerate() {
+        let format = if *header == "値" {
+            &number_column
+        } else {
+            &column
+        };
+        sheet.set_column_format(at as u16, format)?;
+        sheet.write_string_with_format(0, at as u16, *header, &styles.header)?;
+        sheet.set_column_width(at as u16, width)?;
+    }
     let mut row = 1;
     let mut pairs = Vec::new();
-    for measure in measures {
-        let kpis = measure
-            .get("kpis")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for kpi in kpis {
-            let years = match (kpi.get("fy_from"), kpi.get("fy_to")) {
-                (Some(from), Some(to)) if from == to => display_value(from),
-                (Some(from), Some(to)) => format!("{}～{}", display_value(from), display_value(to)),
-                (Some(from), None) => format!("{}～", display_value(from)),
-                (None, Some(to)) => format!("～{}", display_value(to)),
+    let mut more_pairs = 0usize;
+    for (measure, kpis) in measures_with_figures(master) {
+        let title = format!("【{}】", measure.text("title").unwrap_or_default());
+        for kpi in &kpis {
+            let shown = |key: &str| kpi.display(key).unwrap_or_default();
+            let years = match (kpi.field("fy_from"), kpi.field("fy_to")) {
+                (Some(from), Some(to)) if from == to => shown("fy_from").into_owned(),
+                (Some(_), Some(_)) => format!("{}～{}", shown("fy_from"), shown("fy_to")),
+                (Some(_), None) => format!("{}～", shown("fy_from")),
+                (None, Some(_)) => format!("～{}", shown("fy_to")),
                 (None, None) => String::new(),
             };
-            let whole = kpi
-                .get("part_of")
-                .and_then(Value::as_str)
-                .and_then(|whole| kpis.iter().find(|k| text(k, "id") == whole));
+            let whole = (kpi.text("part_of"))
+                .and_then(|whole| kpis.iter().find(|k| k.text("id") == Some(whole)));
+            let name = kpi.text("name").unwrap_or_default();
+            let cumulative = kpi.field("cumulative") == Some(RecordField::Bool(true));
             let cells = [
-                format!("【{}】", text(measure, "title")),
-                text(kpi, "name").to_string(),
-                String::new(),
-                text(kpi, "unit").to_string(),
-                years,
-                text(kpi, "as_of").to_string(),
-                if kpi.get("cumulative") == Some(&Value::Bool(true)) {
-                    "○".into()
-                } else {
-                    String::new()
-                },
-                whole
-                    .map(|w| text(w, "name").to_string())
-                    .unwrap_or_default(),
+                (0, title.as_str()),
+                (1, name),
+                (3, kpi.text("unit").unwrap_or_default()),
+                (4, years.as_str()),
+                (5, kpi.text("as_of").unwrap_or_default()),
+                (6, if cumulative { "○" } else { "" }),
+                (7, whole.and_then(|w| w.text("name")).unwrap_or_default()),
             ];
-            for (column, value) in cells.iter().enumerate() {
-                sheet.write_string_with_format(row, column as u16, fit(value, 0), &styles.text)?;
+            for (at, value) in cells {
+                if !value.is_empty() {
+                    sheet.write_string(row, at, fit(value, 0))?;
+                }
             }
-            let value = kpi.get("value").and_then(Value::as_f64).unwrap_or_default();
-            sheet.write_number_with_format(row, 2, value, &number)?;
-            if let Some(whole) = whole {
-                let whole_value = whole
-                    .get("value")
-                    .and_then(Value::as_f64)
-                    .unwrap_or_default();
-                let label = format!("{}（{}）", text(whole, "name"), text(kpi, "name"));
-                pairs.push((
-                    label,
-                    whole_value,
-                    value,
-                    grouped(whole.get("value").unwrap_or(&Value::Null)),
-                ));
+            let value = kpi.number("value").unwrap_or_default();
+            sheet.write_number(row, 2, value)?;
+            if let (Some(_), true) = (whole, pairs.len() == CHARTED_PAIRS) {
+                more_pairs += 1;
+            } else if let Some(whole) = whole {
+                let whole_value = whole.number("value").unwrap_or_default();
+                let whole_name = whole.text("name").unwrap_or_default();
+                pairs.push((format!("{whole_name}（{name}）"), whole_value, value));
             }
             row += 1;
         }
@@ -290,21 +304,27 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
     sheet.write_string_with_format(table, 0, "内数の対比", &styles.header)?;
     sheet.write_string_with_format(table, 2, "全体", &styles.header)?;
     sheet.write_string_with_format(table, 3, "内数", &styles.header)?;
-    for (offset, (label, whole, part, _)) in pairs.iter().enumerate() {
+    for (offset, (label, whole, part)) in pairs.iter().enumerate() {
         let r = table + 1 + offset as u32;
         sheet.write_string_with_format(r, 0, fit(label, 0), &styles.text)?;
         sheet.write_number_with_format(r, 2, *whole, &number)?;
         sheet.write_number_with_format(r, 3, *part, &number)?;
     }
-    let last = table + pairs.len() as u32;
+    let mut last = table + pairs.len() as u32;
+    if more_pairs > 0 {
+        last += 1;
+        let note = format!("ほか {more_pairs} 件の内数は上の表を参照");
+        sheet.write_string_with_format(last, 0, &note, &styles.text)?;
+    }
+    let charted = table + pairs.len() as u32;
     let mut chart = Chart::new(ChartType::Bar);
     chart.title().set_name("内数と全体の対比（例: 採択と上市）");
     for (column, name) in [(2u16, "全体"), (3u16, "内数")] {
         chart
             .add_series()
             .set_name(name)
-            .set_categories(("指標", table + 1, 0, last, 0))
-            .set_values(("指標", table + 1, column, last, column));
+            .set_categories(("指標", table + 1, 0, charted, 0))
+            .set_values(("指標", table + 1, column, charted, column));
     }
     chart
         .set_width(720)
@@ -315,6 +335,29 @@ pub fn write_figures(workbook: &mut Workbook, master: &Value) -> Result<(), Xlsx
         .set_paper_size(A4)
         .set_print_fit_to_pages(1, 0);
     Ok(())
+}
+
+/// Each measure of the master, in its order, with its KPIs: one measure's worth at a time.
+fn measures_with_figures<'a>(
+    master: &'a Master,
+) -> impl Iterator<Item = (Record<'a>, Vec<Record<'a>>)> + 'a {
+    let first_children = |node: &Node<'a>| -> Vec<Node<'a>> {
+        (node.children().next())
+            .map(|(_, nodes)| nodes)
+            .unwrap_or_default()
+    };
+    let challenges = master.roots().take(1).flat_map(|(_, nodes)| nodes);
+    challenges
+        .flat_map(move |challenge| first_children(&challenge))
+        .flat_map(move |section| first_children(&section))
+        .flat_map(move |issue| first_children(&issue))
+        .map(move |measure| {
+            let kpis = first_children(&measure)
+                .iter()
+                .map(|kpi| kpi.record)
+                .collect();
+            (measure.record, kpis)
+        })
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! `annex.md`: the council's annex as Markdown, readable on any code-hosting site.
 
-use super::annex_doc::AnnexDoc;
+use std::io::{self, Write};
+
+use super::annex_doc::Part;
 
 pub const TITLE: &str = "医療機器・ヘルスケア協議会 これまでの取組（別添）";
 
@@ -14,45 +16,47 @@ fn cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
-pub fn render(doc: &AnnexDoc) -> String {
-    let mut out = format!("# {TITLE}\n");
-    for challenge in &doc.challenges {
-        out.push_str(&format!("\n## {}\n", cell(&challenge.heading)));
-        if let Some(direction) = &challenge.direction {
-            out.push_str(&format!("\n目指す方向: {}\n", cell(direction)));
-        }
-        for section in &challenge.sections {
-            out.push_str(&format!("\n### {}\n", cell(&section.heading)));
-            for group in &section.groups {
-                if let Some(theme) = &group.theme {
-                    out.push_str(&format!("\n#### {}\n", cell(theme)));
-                }
-                out.push_str("\n| 論点 | 取組 | 担当府省 |\n|---|---|---|\n");
-                for issue in &group.issues {
-                    if issue.measures.is_empty() {
-                        out.push_str(&format!("| {} | （取組なし） | |\n", cell(&issue.question)));
-                    }
-                    for (n, measure) in issue.measures.iter().enumerate() {
-                        let question = if n == 0 {
-                            cell(&issue.question)
-                        } else {
-                            String::new()
-                        };
-                        let mut body =
-                            format!("**{}**<br>{}", cell(&measure.title), cell(&measure.text));
-                        for figure in &measure.figures {
-                            body.push_str(&format!("<br>・{}", cell(figure)));
-                        }
-                        out.push_str(&format!(
-                            "| {question} | {body} | {} |\n",
-                            cell(&measure.ministries.join("\n"))
-                        ));
-                    }
-                }
+/// The first line of `annex.md`.
+pub fn heading(out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "# {TITLE}")
+}
+
+/// One part of the annex as Markdown, as the master is walked.
+pub fn part(out: &mut impl Write, part: &Part) -> io::Result<()> {
+    match part {
+        Part::Challenge { heading, direction } => {
+            write!(out, "\n## {}\n", cell(heading))?;
+            match direction {
+                Some(direction) => write!(out, "\n目指す方向: {}\n", cell(direction)),
+                None => Ok(()),
             }
         }
+        Part::Section { heading } => write!(out, "\n### {}\n", cell(heading)),
+        Part::Group { theme } => {
+            if let Some(theme) = theme {
+                write!(out, "\n#### {}\n", cell(theme))?;
+            }
+            write!(out, "\n| 論点 | 取組 | 担当府省 |\n|---|---|---|\n")
+        }
+        Part::Issue(issue) => {
+            if issue.measures.is_empty() {
+                writeln!(out, "| {} | （取組なし） | |", cell(&issue.question))?;
+            }
+            for (n, measure) in issue.measures.iter().enumerate() {
+                let question = match n {
+                    0 => cell(&issue.question),
+                    _ => String::new(),
+                };
+                let mut body = format!("**{}**<br>{}", cell(&measure.title), cell(&measure.text));
+                for figure in &measure.figures {
+                    body.push_str(&format!("<br>・{}", cell(figure)));
+                }
+                let ministries = cell(&measure.ministries.join("\n"));
+                writeln!(out, "| {question} | {body} | {ministries} |")?;
+            }
+            Ok(())
+        }
     }
-    out
 }
 
 #[cfg(test)]

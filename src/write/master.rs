@@ -1,10 +1,15 @@
 //! The master: every row nested under its parent (challenges → sections → issues → measures →
-//! KPIs, as the schemas' `x-parent` say), each list in natural id order (`1-2` before `1-10`).
+//! KPIs, as the schemas' `x-parent` say), each list in natural id order (`1-2` before `1-10`),
+//! the order computed once and walked by every output; `annex.json` is serialised from it as it
+//! is written, never built as one tree.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::ops::Range;
 
-use serde_json::{json, Map, Value};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{json, Value};
 
 use crate::records::{Record, Records};
 use crate::schema::Schemas;
@@ -12,91 +17,227 @@ use crate::schema::Schemas;
 /// The format tag of `annex.json`; changes when its shape does.
 pub const FORMAT: &str = "annex/1";
 
-pub fn build_master(records: &Records, schemas: &Schemas) -> Value {
-    let mut by_entity: Vec<Vec<Record>> = vec![Vec::new(); schemas.entities.len()];
-    for record in records.iter() {
-        if let Some(list) = by_entity.get_mut(record.entity()) {
-            list.push(record);
-        }
-    }
-    for (list, entity) in by_entity.iter_mut().zip(&schemas.entities) {
-        list.sort_by(|a, b| {
-            natural_order(
-                a.text(&entity.key).unwrap_or(""),
-                b.text(&entity.key).unwrap_or(""),
-            )
-        });
-    }
-    let nest = Nest::new(&by_entity, schemas);
-    let mut master = Map::new();
-    master.insert("format".into(), FORMAT.into());
-    let organisations = schemas
-        .organisations
-        .iter()
-        .map(|org| json!({"code": org.code, "short_name": org.short_name, "name": org.name}))
-        .collect();
-    master.insert("organisations".into(), Value::Array(organisations));
-    for (index, entity) in schemas.entities.iter().enumerate() {
-        if entity.parent.is_none() {
-            let roots = by_entity[index]
-                .iter()
-                .map(|record| nest.node(index, record))
-                .collect();
-            master.insert(entity.plural.clone(), Value::Array(roots));
-        }
-    }
-    Value::Object(master)
-}
-
-/// For each entity, its child entities and, per parent key, the children's records.
-struct Nest<'a> {
-    schemas: &'a Schemas,
+/// The master's order, computed once from the records: each entity's records sorted under their
+/// parent's place, then in natural id order. Every output walks it.
+pub struct Master<'a> {
+    pub records: &'a Records,
+    pub schemas: &'a Schemas,
+    /// For each entity, its child entities.
     children: Vec<Vec<usize>>,
-    by_parent: Vec<HashMap<&'a str, Vec<Record<'a>>>>,
+    /// For each entity, its records' numbers in the master's order.
+    ordered: Vec<Vec<u32>>,
+    /// For each entity with a parent, the stretch of `ordered` under each place of the parent's.
+    under: Vec<Vec<Range<usize>>>,
+    /// Records whose parent is not in the master: none in a round without errors.
+    orphans: usize,
 }
 
-impl<'a> Nest<'a> {
-    fn new(by_entity: &[Vec<Record<'a>>], schemas: &'a Schemas) -> Nest<'a> {
+/// One record at its place in the master.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    master: &'a Master<'a>,
+    pub entity: usize,
+    place: usize,
+    pub record: Record<'a>,
+}
+
+impl<'a> Master<'a> {
+    pub fn new(records: &'a Records, schemas: &'a Schemas) -> Master<'a> {
         let count = schemas.entities.len();
-        let mut children = vec![Vec::new(); count];
-        let mut by_parent = vec![HashMap::new(); count];
-        for (index, entity) in schemas.entities.iter().enumerate() {
-            let Some((field, parent)) = entity.parent_link(schemas) else {
-                continue;
-            };
-            children[parent].push(index);
-            for record in &by_entity[index] {
-                if let Some(parent_key) = record.text(&field.key) {
-                    by_parent[index]
-                        .entry(parent_key)
-                        .or_insert_with(Vec::new)
-                        .push(*record);
-                }
+        let mut by_entity: Vec<Vec<(u32, Record)>> = vec![Vec::new(); count];
+        for (first, batch) in records.numbered() {
+            if let Some(list) = by_entity.get_mut(batch.layout().entity) {
+                list.extend((first..).zip(batch.records()));
             }
         }
-        Nest {
+        let mut master = Master {
+            records,
             schemas,
-            children,
-            by_parent,
+            children: vec![Vec::new(); count],
+            ordered: vec![Vec::new(); count],
+            under: vec![Vec::new(); count],
+            orphans: 0,
+        };
+        // Parents come before their children in `schemas.entities`, so a parent is placed first.
+        for (index, entity) in schemas.entities.iter().enumerate() {
+            let rows = std::mem::take(&mut by_entity[index]);
+            let parent = entity.parent_link(schemas);
+            let places: Option<HashMap<&str, usize>> = parent.map(|(_, parent)| {
+                let key = &schemas.entities[parent].key;
+                (master.ordered[parent].iter().enumerate())
+                    .filter_map(|(place, &n)| Some((records.get(n)?.text(key)?, place)))
+                    .collect()
+            });
+            let mut keyed: Vec<(usize, &str, u32)> = rows
+                .iter()
+                .filter_map(|(number, record)| {
+                    let place = match (&places, parent) {
+                        (Some(places), Some((field, _))) => {
+                            *places.get(record.text(&field.key)?)?
+                        }
+                        _ => 0,
+                    };
+                    Some((place, record.text(&entity.key).unwrap_or_default(), *number))
+                })
+                .collect();
+            master.orphans += rows.len() - keyed.len();
+            keyed.par_sort_unstable_by(|a, b| {
+                (a.0.cmp(&b.0))
+                    .then_with(|| natural_order(a.1, b.1))
+                    .then(a.2.cmp(&b.2))
+            });
+            if let Some((_, parent)) = parent {
+                master.children[parent].push(index);
+                let mut under = vec![0..0; master.ordered[parent].len()];
+                let mut start = 0;
+                for (at, (place, _, _)) in keyed.iter().enumerate() {
+                    let next = keyed.get(at + 1).map(|(p, _, _)| *p);
+                    if next != Some(*place) {
+                        if let Some(slot) = under.get_mut(*place) {
+                            *slot = start..at + 1;
+                        }
+                        start = at + 1;
+                    }
+                }
+                master.under[index] = under;
+            }
+            master.ordered[index] = keyed.into_iter().map(|(_, _, n)| n).collect();
         }
+        master
     }
 
-    fn node(&self, entity: usize, record: &Record) -> Value {
-        let spec = &self.schemas.entities[entity];
-        let mut node = record.values();
-        let key = record.text(&spec.key).unwrap_or_default();
-        for &child in &self.children[entity] {
-            let nodes = self.by_parent[child]
-                .get(key)
-                .map(|records| records.iter().map(|r| self.node(child, r)).collect())
-                .unwrap_or_default();
-            node.insert(
-                self.schemas.entities[child].plural.clone(),
-                Value::Array(nodes),
-            );
+    /// Records the master leaves out because their parent is not in it; a master that would
+    /// leave any out is not written.
+    pub fn orphans(&self) -> usize {
+        self.orphans
+    }
+
+    /// The entities at the top of the master, with their nodes.
+    pub fn roots(&self) -> impl Iterator<Item = (usize, Vec<Node<'_>>)> + '_ {
+        (0..self.schemas.entities.len())
+            .filter(|&e| self.schemas.entities[e].parent.is_none())
+            .map(|e| (e, self.nodes(e, 0..self.ordered[e].len())))
+    }
+
+    /// Every node of an entity, in the master's order.
+    pub fn all(&self, entity: usize) -> Vec<Node<'_>> {
+        self.nodes(entity, 0..self.ordered.get(entity).map_or(0, Vec::len))
+    }
+
+    fn nodes(&self, entity: usize, places: Range<usize>) -> Vec<Node<'_>> {
+        let numbers = self.ordered.get(entity).and_then(|o| o.get(places.clone()));
+        (places.zip(numbers.into_iter().flatten()))
+            .filter_map(|(place, &number)| {
+                Some(Node {
+                    master: self,
+                    entity,
+                    place,
+                    record: self.records.get(number)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The master as one JSON value: for templates and tests, whose masters are small.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+impl<'a> Node<'a> {
+    /// The node's child entities, each with its nodes under this one.
+    pub fn children(&self) -> impl Iterator<Item = (usize, Vec<Node<'a>>)> + 'a {
+        let (master, place) = (self.master, self.place);
+        (master.children.get(self.entity).into_iter().flatten()).map(move |&child| {
+            let range = (master.under.get(child))
+                .and_then(|under| under.get(place))
+                .cloned()
+                .unwrap_or(0..0);
+            (child, master.nodes(child, range))
+        })
+    }
+
+    /// The nodes of one child entity under this node.
+    pub fn children_of(&self, entity: usize) -> Vec<Node<'a>> {
+        (self.children())
+            .find(|(child, _)| *child == entity)
+            .map(|(_, nodes)| nodes)
+            .unwrap_or_default()
+    }
+
+    /// The node's own fields, its children's lists empty: what is checked of each node against
+    /// `annex.schema.json`.
+    pub fn shallow(&self) -> Value {
+        let mut node = self.record.values();
+        for (child, _) in self.children() {
+            let plural = &self.master.schemas.entities[child].plural;
+            node.insert(plural.clone(), Value::Array(Vec::new()));
         }
         Value::Object(node)
     }
+}
+
+impl Master<'_> {
+    /// The master's top level, its lists empty: what is checked of it beside each node.
+    pub fn top(&self) -> Value {
+        let mut top = serde_json::Map::new();
+        top.insert("format".into(), FORMAT.into());
+        top.insert("organisations".into(), self.organisations());
+        for (entity, _) in self.roots() {
+            let plural = self.schemas.entities[entity].plural.clone();
+            top.insert(plural, Value::Array(Vec::new()));
+        }
+        Value::Object(top)
+    }
+
+    fn organisations(&self) -> Value {
+        (self.schemas.organisations.iter())
+            .map(|org| json!({"code": org.code, "short_name": org.short_name, "name": org.name}))
+            .collect()
+    }
+}
+
+impl Serialize for Master<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("format", FORMAT)?;
+        map.serialize_entry("organisations", &self.organisations())?;
+        for (entity, nodes) in self.roots() {
+            map.serialize_entry(&self.schemas.entities[entity].plural, &Nodes(nodes))?;
+        }
+        map.end()
+    }
+}
+
+/// A list of nodes, serialised with everything under them.
+struct Nodes<'a>(Vec<Node<'a>>);
+
+impl Serialize for Nodes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for node in &self.0 {
+            seq.serialize_element(node)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, field) in self.record.fields() {
+            map.serialize_entry(key, &field)?;
+        }
+        for (child, nodes) in self.children() {
+            map.serialize_entry(&self.master.schemas.entities[child].plural, &Nodes(nodes))?;
+        }
+        map.end()
+    }
+}
+
+/// The master as one JSON value (see [`Master::to_value`]).
+pub fn build_master(records: &Records, schemas: &Schemas) -> Value {
+    Master::new(records, schemas).to_value()
 }
 
 /// The nodes at the end of a path of list names: `["challenges", "sections"]` gives every

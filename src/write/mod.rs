@@ -11,13 +11,11 @@ mod sheets;
 mod template;
 mod xlsx;
 
-pub use annex_doc::AnnexDoc;
-pub use atomic::write_atomic;
-pub use markdown::render as markdown;
-pub use master::{build_master, natural_order, nodes_at};
+pub use atomic::{write_atomic, Staged};
+pub use master::{build_master, natural_order, nodes_at, Master};
 pub use sheets::{workbook_from_rows, SheetsError};
 pub use template::{template_bytes, Audience};
-pub use xlsx::workbook_bytes;
+pub use xlsx::write_workbook;
 
 /// Excel's limit on the characters of one cell.
 const CELL_CHARS: usize = 32_767;

@@ -7,30 +7,40 @@ use rust_xlsxwriter::{
 };
 use serde_json::Value;
 
-use super::annex_doc::AnnexDoc;
 use super::annex_sheet::{write_annex, write_figures};
-use super::{fit, natural_order};
-use crate::records::{display_value, Record, Records};
+use super::fit;
+use super::master::{Master, Node};
+use crate::records::{display_value, Field as RecordField};
 use crate::schema::{Entity, Schemas, ValueKind};
 
 /// Narrowest and widest column, in Excel's character units.
 const MIN_WIDTH: f64 = 8.0;
 const MAX_WIDTH: f64 = 60.0;
-/// Columns whose longest text is wider than this are wrapped.
-const WRAP_FROM: usize = 40;
 
-/// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity.
-pub fn workbook_bytes(
-    records: &Records,
-    master: &Value,
-    schemas: &Schemas,
-) -> Result<Vec<u8>, XlsxError> {
+/// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity,
+/// every sheet written row by row, the sheets side by side on every core, and saved straight to
+/// `out`; `markdown` gets `annex.md` from the same walk as 別添.
+pub fn write_workbook(
+    master: &Master,
+    out: impl std::io::Write + std::io::Seek + Send,
+    markdown: &mut (impl std::io::Write + Send),
+) -> Result<(), XlsxError> {
+    let schemas = master.schemas;
     let mut workbook = Workbook::new();
     workbook.set_properties(&stable_properties(
         "医療機器・ヘルスケア協議会 取組・KPI 一覧",
     )?);
-    write_annex(&mut workbook, &AnnexDoc::from_master(master, schemas))?;
-    write_figures(&mut workbook, master)?;
+    // Most of a large workbook's time is spent compressing its sheets' XML: the fastest level
+    // costs a fraction of the default's time for a file a little larger.
+    workbook.set_zip_compression_level(1);
+    let names = ["別添", "指標"]
+        .into_iter()
+        .chain(schemas.entities.iter().map(|entity| entity.sheet.as_str()));
+    for name in names {
+        workbook
+            .add_worksheet_with_constant_memory()?
+            .set_name(name)?;
+    }
     let header = Format::new()
         .set_bold()
         .set_font_color(Color::White)
@@ -39,78 +49,89 @@ pub fn workbook_bytes(
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
-    let cell = Format::new()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Hair);
-    let wrapped = cell.clone().set_text_wrap();
-    for (index, entity) in schemas.entities.iter().enumerate() {
-        let mut rows: Vec<Record> = records.iter().filter(|r| r.entity() == index).collect();
-        rows.sort_by(|a, b| {
-            natural_order(
-                a.text(&entity.key).unwrap_or(""),
-                b.text(&entity.key).unwrap_or(""),
-            )
-        });
-        let sheet = workbook.add_worksheet();
-        sheet.set_name(&entity.sheet)?;
-        write_sheet(sheet, entity, schemas, &rows, [&header, &cell, &wrapped])?;
-    }
-    workbook.save_to_buffer()
+    let cell = Format::new().set_align(FormatAlign::Top).set_text_wrap();
+    let [annex, figures, flat @ ..] = workbook.worksheets_mut().as_mut_slice() else {
+        return Err(XlsxError::ParameterError(
+            "the sheets were not added".into(),
+        ));
+    };
+    let (mut wrote_annex, mut wrote_figures) = (Ok(()), Ok(()));
+    let mut wrote_flat: Vec<Result<(), XlsxError>> = flat.iter().map(|_| Ok(())).collect();
+    rayon::scope(|scope| {
+        scope.spawn(|_| wrote_annex = write_annex(annex, master, markdown));
+        scope.spawn(|_| wrote_figures = write_figures(figures, master));
+        let sheets = (flat.iter_mut())
+            .zip(&schemas.entities)
+            .zip(&mut wrote_flat);
+        for (index, ((sheet, entity), wrote)) in sheets.enumerate() {
+            let formats = [&header, &cell];
+            scope.spawn(move |_| {
+                *wrote = write_sheet(sheet, entity, schemas, &master.all(index), formats)
+            });
+        }
+    });
+    wrote_annex?;
+    wrote_figures?;
+    wrote_flat.into_iter().collect::<Result<(), _>>()?;
+    workbook.save_to_writer(out)
 }
 
+/// One flat sheet: the entity's rows in the master's order. Cells take their column's format
+/// (looking a format up for each of a million cells is most of the cost of writing them); text
+/// wraps, which shows only where a text is wider than its column (as wide as its longest text,
+/// up to a limit).
 fn write_sheet(
     sheet: &mut Worksheet,
     entity: &Entity,
     schemas: &Schemas,
-    rows: &[Record],
-    [header, cell, wrapped]: [&Format; 3],
+    rows: &[Node],
+    [header, cell]: [&Format; 2],
 ) -> Result<(), XlsxError> {
-    for (column, field) in entity.fields.iter().enumerate() {
-        let column = column as u16;
-        sheet.write_string_with_format(0, column, &field.header, header)?;
-        let shown: Vec<Option<String>> = rows
-            .iter()
-            .map(|record| {
-                record
-                    .get(&field.key)
-                    .map(|value| shown_value(&value, &field.kind, schemas))
-            })
-            .collect();
-        let widest = shown
-            .iter()
-            .flatten()
-            .chain(std::iter::once(&field.header))
-            .map(|text| text.lines().map(display_width).max().unwrap_or(0))
-            .max()
-            .unwrap_or(0);
-        let wrap = widest > WRAP_FROM;
-        let format = if wrap { wrapped } else { cell };
-        for (offset, (record, text)) in rows.iter().zip(&shown).enumerate() {
-            let row = offset as u32 + 1;
-            match (record.get(&field.key), text) {
-                (Some(Value::Number(n)), _) => {
-                    sheet.write_number_with_format(
-                        row,
-                        column,
-                        n.as_f64().unwrap_or_default(),
-                        format,
-                    )?;
-                }
-                (Some(Value::Bool(b)), _) => {
-                    sheet.write_boolean_with_format(row, column, b, format)?;
-                }
-                (_, Some(text)) => {
-                    sheet.write_string_with_format(row, column, fit(text, 0), format)?;
-                }
-                (_, None) => {
-                    sheet.write_blank(row, column, format)?;
-                }
-            }
-        }
-        let width = (widest as f64 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH);
-        sheet.set_column_width(column, width)?;
-    }
     sheet.set_row_height(0, 30)?;
+    let mut widest: Vec<usize> = (entity.fields.iter())
+        .map(|field| display_width(&field.header))
+        .collect();
+    for (column, field) in entity.fields.iter().enumerate() {
+        sheet.set_column_format(column as u16, cell)?;
+        sheet.write_string_with_format(0, column as u16, &field.header, header)?;
+    }
+    for (offset, node) in rows.iter().enumerate() {
+        let row = offset as u32 + 1;
+        for (column, value) in node.record.indexed_fields() {
+            let (at, Some(field)) = (column as u16, entity.fields.get(column)) else {
+                continue;
+            };
+            let text = match value {
+                RecordField::Int(n) => {
+                    sheet.write_number(row, at, n as f64)?;
+                    continue;
+                }
+                RecordField::UInt(n) => {
+                    sheet.write_number(row, at, n as f64)?;
+                    continue;
+                }
+                RecordField::Float(n) => {
+                    sheet.write_number(row, at, n)?;
+                    continue;
+                }
+                RecordField::Bool(b) => {
+                    sheet.write_boolean(row, at, b)?;
+                    continue;
+                }
+                RecordField::Text(text) => std::borrow::Cow::Borrowed(text),
+                other => shown_value(&other.to_value(), &field.kind, schemas).into(),
+            };
+            if let Some(width) = widest.get_mut(column) {
+                let longest = text.lines().map(display_width).max().unwrap_or(0);
+                *width = (*width).max(longest);
+            }
+            sheet.write_string(row, at, fit(&text, 0))?;
+        }
+    }
+    for (column, width) in widest.iter().enumerate() {
+        let width = (*width as f64 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH);
+        sheet.set_column_width(column as u16, width)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
     let last_column = entity.fields.len().saturating_sub(1) as u16;
     sheet.autofilter(0, 0, rows.len() as u32, last_column)?;
