@@ -20,6 +20,7 @@
 //! | `x-id-prefix` | field | the row's key starts with this value (or, for a list, with one of its items) and `-` |
 //! | `x-not-before` | field | this value may not be smaller than the named field's |
 //! | `x-description-ja` | field | the Japanese counterpart of `description` |
+//! | `x-role` | row schema, field | what annex's own code reads it as (see [`ROLES`]): the annex's layout and the rules find entities and fields by role, never by name |
 //! | `x-names` | organisation schema | the short and full name of each organisation code |
 
 use std::collections::BTreeMap;
@@ -71,6 +72,30 @@ pub const TEMPLATE_VERSION: &str = "1";
 /// lists its drop-downs offer.
 pub const INFO_SHEET: &str = "annex_template";
 const ORGANISATION_FILE: &str = "organisation.schema.json";
+
+/// What annex's own code reads by meaning: each entity role (`x-role` on a row schema) with the
+/// roles of the fields it must have (`x-role` on a property). A schema folder that lacks one is
+/// refused as it loads, naming what is missing, so that renaming a field can never silently
+/// switch a rule or a part of the annex off.
+pub const ROLES: &[(&str, &[&str])] = &[
+    ("challenge", &["title", "direction"]),
+    ("section", &["title"]),
+    ("issue", &["question", "theme"]),
+    ("measure", &["title", "text", "organisations", "relists"]),
+    (
+        "figure",
+        &[
+            "name",
+            "value",
+            "unit",
+            "part-of",
+            "from",
+            "to",
+            "as-of",
+            "cumulative",
+        ],
+    ),
+];
 
 /// A schema folder annex cannot use. The run stops before reading any workbook.
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +168,8 @@ pub struct Field {
     /// A yes/no field's spellings as [`normalize_answer`] makes them, each with the answer it
     /// gives: what a cell is matched against, normalised once rather than for every cell.
     pub answers: Vec<(String, bool)>,
+    /// What annex's own code reads the field as (`x-role`).
+    pub role: Option<String>,
 }
 
 /// A row schema: the sheet it describes and its fields in column order.
@@ -156,6 +183,8 @@ pub struct Entity {
     pub key: String,
     pub parent: Option<String>,
     pub plural: String,
+    /// What annex's own code reads the entity as (`x-role`).
+    pub role: Option<String>,
     pub fields: Vec<Field>,
     pub validator: Validator,
 }
@@ -167,6 +196,22 @@ impl Entity {
 
     pub fn field_index(&self, key: &str) -> Option<usize> {
         self.fields.iter().position(|field| field.key == key)
+    }
+
+    /// The field with this role.
+    pub fn role(&self, role: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.role.as_deref() == Some(role))
+    }
+
+    /// The key of the field with this role; empty (a key no record has) where there is none,
+    /// which the schemas' check at load rules out for every role in [`ROLES`].
+    pub fn role_key(&self, role: &str) -> &str {
+        self.role(role).map_or("", |field| field.key.as_str())
+    }
+
+    /// Whether the entity plays this role.
+    pub fn is(&self, role: &str) -> bool {
+        self.role.as_deref() == Some(role)
     }
 
     /// The entity this one nests under in the master, with the field that names the parent.
@@ -298,6 +343,11 @@ impl Schemas {
         self.entities.iter().position(|entity| entity.name == name)
     }
 
+    /// The entity that plays this role.
+    pub fn entity_role(&self, role: &str) -> Option<usize> {
+        self.entities.iter().position(|entity| entity.is(role))
+    }
+
     /// The organisation a person means by a code, a short name or a full name.
     pub fn organisation(&self, written: &str) -> Option<&Organisation> {
         if let Some(org) = self.organisations.iter().find(|org| org.code == written) {
@@ -369,8 +419,36 @@ impl Schemas {
         self.nodes.get(entity).is_none_or(|(_, adds)| *adds)
     }
 
-    /// Annotations that name other schemas or fields must name ones that exist.
+    /// Annotations that name other schemas or fields must name ones that exist, and every role
+    /// annex reads must be played, once.
     fn check_annotations(&self) -> Result<(), SchemaError> {
+        for (role, fields) in ROLES {
+            let players: Vec<&Entity> = self.entities.iter().filter(|e| e.is(role)).collect();
+            let [entity] = players.as_slice() else {
+                return Err(invalid(
+                    "schemas",
+                    format!(
+                        "exactly one row schema must have \"x-role\": \"{role}\" (found {})",
+                        players.len()
+                    ),
+                ));
+            };
+            for field in *fields {
+                let count = entity
+                    .fields
+                    .iter()
+                    .filter(|f| f.role.as_deref() == Some(*field))
+                    .count();
+                if count != 1 {
+                    return Err(invalid(
+                        &format!("{}.schema.json", entity.name),
+                        format!(
+                            "exactly one field must have \"x-role\": \"{field}\" (found {count})"
+                        ),
+                    ));
+                }
+            }
+        }
         for entity in &self.entities {
             let file = format!("{}.schema.json", entity.name);
             if entity.field(&entity.key).is_none() {
@@ -515,6 +593,7 @@ fn read_entity(file: &str, schema: &Value, validator: Validator) -> Result<Entit
         key: annotation("x-key")?,
         parent: str_of(schema, "x-parent").map(str::to_string),
         plural: str_of(schema, "x-plural").unwrap_or(&name).to_string(),
+        role: str_of(schema, "x-role").map(str::to_string),
         name,
         fields,
         validator,
@@ -585,6 +664,7 @@ fn read_field(
         references: str_of(property, "x-references").map(str::to_string),
         id_prefix: property.get("x-id-prefix") == Some(&Value::Bool(true)),
         not_before: str_of(property, "x-not-before").map(str::to_string),
+        role: str_of(property, "x-role").map(str::to_string),
         answers: match &kind {
             ValueKind::YesNo { yes, no } => (yes.iter().map(|s| (s, true)))
                 .chain(no.iter().map(|s| (s, false)))
@@ -754,5 +834,64 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let error = Schemas::from_dir(dir.path()).unwrap_err();
         assert!(matches!(error, SchemaError::Missing(_)), "{error}");
+    }
+
+    /// The schemas' files as [`Schemas::embedded`] reads them, with `change` applied to one.
+    fn embedded_with(file: &str, change: impl FnOnce(&mut Value)) -> Result<Schemas, SchemaError> {
+        let mut files: BTreeMap<String, Value> = EMBEDDED
+            .iter()
+            .map(|(name, text)| ((*name).to_string(), serde_json::from_str(text).unwrap()))
+            .collect();
+        change(files.get_mut(file).unwrap());
+        Schemas::from_files(files)
+    }
+
+    #[test]
+    fn every_role_annex_reads_is_found_through_the_schemas() {
+        let schemas = Schemas::embedded().unwrap();
+        for (role, fields) in ROLES {
+            let entity = &schemas.entities[schemas.entity_role(role).unwrap()];
+            for field in *fields {
+                assert!(entity.role(field).is_some(), "{role}: {field}");
+            }
+        }
+        // A field renamed keeps its role, and what reads the role follows it.
+        let renamed = embedded_with("kpi.schema.json", |kpi| {
+            let properties = kpi["properties"].as_object_mut().unwrap();
+            let value = properties.remove("value").unwrap();
+            properties.insert("amount".into(), value);
+        })
+        .unwrap();
+        let figure = &renamed.entities[renamed.entity_role("figure").unwrap()];
+        assert_eq!(figure.role_key("value"), "amount");
+    }
+
+    #[test]
+    fn a_role_that_no_field_plays_fails_loudly_as_the_schemas_load() {
+        let error = embedded_with("kpi.schema.json", |kpi| {
+            kpi["properties"]["part_of"]
+                .as_object_mut()
+                .unwrap()
+                .remove("x-role");
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains("part-of"), "{error}");
+        let error = embedded_with("measure.schema.json", |measure| {
+            measure.as_object_mut().unwrap().remove("x-role");
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains("measure"), "{error}");
+    }
+
+    #[test]
+    fn the_master_schema_adds_nothing_to_the_rows_until_it_does() {
+        let schemas = Schemas::embedded().unwrap();
+        assert!((0..schemas.entities.len()).all(|e| !schemas.master_adds_to_rows(e)));
+        let stricter = embedded_with("annex.schema.json", |master| {
+            master["properties"]["challenges"]["items"]["maxProperties"] = 9.into();
+        })
+        .unwrap();
+        let challenge = stricter.entity_role("challenge").unwrap();
+        assert!(stricter.master_adds_to_rows(challenge));
     }
 }

@@ -199,3 +199,18 @@ fn help_shows_examples() {
         help.explain()
     );
 }
+
+#[test]
+fn the_same_round_builds_the_same_bytes() {
+    // The workbook's sheets are written side by side; nothing of that may show in the files.
+    let work = Workdir::seeded(|_| {});
+    work.run(&["build", "-o", "first"]).expect_code(0);
+    work.run(&["build", "-o", "second"]).expect_code(0);
+    for file in ["annex.json", "annex.xlsx", "annex.md"] {
+        let read = |dir: &str| std::fs::read(work.path(dir).join(file)).unwrap();
+        assert!(
+            read("first") == read("second"),
+            "{file} differs between two builds"
+        );
+    }
+}

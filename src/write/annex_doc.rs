@@ -89,31 +89,156 @@ fn point_in_time(as_of: &str) -> String {
 }
 
 /// What the sentence of one KPI is made of.
-struct Figure<'a> {
-    id: &'a str,
-    name: &'a str,
-    value: Option<Field<'a>>,
-    unit: &'a str,
-    part_of: Option<&'a str>,
-    fy_from: Option<f64>,
-    fy_to: Option<f64>,
-    as_of: Option<&'a str>,
-    cumulative: bool,
+#[derive(Default)]
+pub struct Figure<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub value: Option<Field<'a>>,
+    pub unit: &'a str,
+    pub part_of: Option<&'a str>,
+    pub fy_from: Option<f64>,
+    pub fy_to: Option<f64>,
+    pub as_of: Option<&'a str>,
+    pub cumulative: bool,
 }
 
-impl<'a> Figure<'a> {
-    fn of(kpi: &Record<'a>) -> Figure<'a> {
-        Figure {
-            id: kpi.text("id").unwrap_or_default(),
-            name: kpi.text("name").unwrap_or_default(),
-            value: kpi.field("value"),
-            unit: kpi.text("unit").unwrap_or_default(),
-            part_of: kpi.text("part_of"),
-            fy_from: kpi.number("fy_from"),
-            fy_to: kpi.number("fy_to"),
-            as_of: kpi.text("as_of"),
-            cumulative: kpi.field("cumulative") == Some(Field::Bool(true)),
+/// Where the annex finds what it prints: each level's entity and the fields it reads, by the
+/// roles the schemas give them (`x-role`; see `schema::ROLES`), found once.
+pub struct Layout<'s> {
+    pub schemas: &'s Schemas,
+    challenge: Level<'s>,
+    section: Level<'s>,
+    issue: Level<'s>,
+    measure: Level<'s>,
+    pub figure: Level<'s>,
+    /// The figures' fields by index, for reading a figure in one pass.
+    figure_fields: [Option<usize>; FIGURE_ROLES.len()],
+}
+
+/// One level of the annex: its entity, and the key of each field by role.
+pub struct Level<'s> {
+    pub entity: usize,
+    spec: &'s crate::schema::Entity,
+}
+
+impl<'s> Level<'s> {
+    fn of(schemas: &'s Schemas, role: &str) -> Option<Level<'s>> {
+        let entity = schemas.entity_role(role)?;
+        Some(Level {
+            entity,
+            spec: schemas.entities.get(entity)?,
+        })
+    }
+
+    /// The key of the entity's field with this role.
+    pub fn key(&self, role: &str) -> &'s str {
+        self.spec.role_key(role)
+    }
+
+    fn id(&self) -> &'s str {
+        &self.spec.key
+    }
+}
+
+/// What a figure's sentence reads, in the order of [`Figure`]'s fields.
+const FIGURE_ROLES: [&str; 8] = [
+    "name",
+    "value",
+    "unit",
+    "part-of",
+    "from",
+    "to",
+    "as-of",
+    "cumulative",
+];
+
+impl<'s> Layout<'s> {
+    /// The layout of the annex in these schemas; `None` only for schemas that fail their check
+    /// at load.
+    pub fn new(schemas: &'s Schemas) -> Option<Layout<'s>> {
+        let figure = Level::of(schemas, "figure")?;
+        let figure_fields = FIGURE_ROLES
+            .map(|role| (figure.spec.fields.iter()).position(|f| f.role.as_deref() == Some(role)));
+        Some(Layout {
+            schemas,
+            challenge: Level::of(schemas, "challenge")?,
+            section: Level::of(schemas, "section")?,
+            issue: Level::of(schemas, "issue")?,
+            measure: Level::of(schemas, "measure")?,
+            figure,
+            figure_fields,
+        })
+    }
+
+    /// The header of a level's field with this role.
+    pub fn header(&self, level: &Level<'s>, role: &str) -> &'s str {
+        level
+            .spec
+            .role(role)
+            .map_or("", |field| field.header.as_str())
+    }
+
+    pub fn issue(&self) -> &Level<'s> {
+        &self.issue
+    }
+
+    pub fn measure(&self) -> &Level<'s> {
+        &self.measure
+    }
+
+    /// The name of the measures' sheet (取組), which titles their column.
+    pub fn measure_sheet(&self) -> &'s str {
+        &self.measure.spec.sheet
+    }
+
+    /// The key of the measures' titles.
+    pub fn measure_title_key(&self) -> &'s str {
+        self.measure.key("title")
+    }
+
+    /// A figure read from its record in one pass.
+    pub fn figure<'a>(&self, kpi: &Record<'a>) -> Figure<'a> {
+        let mut figure = Figure {
+            id: kpi.text(self.figure.id()).unwrap_or_default(),
+            ..Figure::default()
+        };
+        for (at, field) in kpi.indexed_fields() {
+            let Some(role) = self.figure_fields.iter().position(|f| *f == Some(at)) else {
+                continue;
+            };
+            let text = match field {
+                Field::Text(text) => Some(text),
+                _ => None,
+            };
+            match role {
+                0 => figure.name = text.unwrap_or_default(),
+                1 => figure.value = Some(field),
+                2 => figure.unit = text.unwrap_or_default(),
+                3 => figure.part_of = text,
+                4 => figure.fy_from = field.number(),
+                5 => figure.fy_to = field.number(),
+                6 => figure.as_of = text,
+                _ => figure.cumulative = field == Field::Bool(true),
+            }
         }
+        figure
+    }
+
+    /// Each measure of the master in its order, with its figures: one measure at a time.
+    pub fn measures<'a>(
+        &'a self,
+        master: &'a Master<'a>,
+    ) -> impl Iterator<Item = (Node<'a>, Vec<Figure<'a>>)> + 'a {
+        (master.all(self.challenge.entity).into_iter())
+            .flat_map(move |challenge| challenge.children_of(self.section.entity))
+            .flat_map(move |section| section.children_of(self.issue.entity))
+            .flat_map(move |issue| issue.children_of(self.measure.entity))
+            .map(move |measure| {
+                let figures = (measure.children_of(self.figure.entity).iter())
+                    .map(|kpi| self.figure(&kpi.record))
+                    .collect();
+                (measure, figures)
+            })
     }
 }
 
@@ -145,89 +270,87 @@ fn figure(kpi: &Figure, siblings: &[Figure]) -> String {
     sentence
 }
 
-fn measure(node: &Node, schemas: &Schemas) -> MeasureDoc {
-    let record = node.record;
-    let mut title = format!("【{}】", record.text("title").unwrap_or_default());
-    if record.field("relisted_from").is_some() {
+fn measure(node: &Node, figures: &[Figure], layout: &Layout) -> MeasureDoc {
+    let (record, level) = (node.record, &layout.measure);
+    let mut title = format!(
+        "【{}】",
+        record.text(level.key("title")).unwrap_or_default()
+    );
+    if record.field(level.key("relists")).is_some() {
         title.push_str("（再掲）");
     }
-    let ministries = match record.field("ministries") {
+    let ministries = match record.field(level.key("organisations")) {
         Some(Field::List(codes)) => {
             let codes: Vec<Value> = codes.iter().map(|code| code.to_value()).collect();
-            schemas.short_names(&codes)
+            layout.schemas.short_names(&codes)
         }
         _ => Vec::new(),
     };
-    let kpis: Vec<Record> = first_children(node).iter().map(|kpi| kpi.record).collect();
-    let figures: Vec<Figure> = kpis.iter().map(Figure::of).collect();
     MeasureDoc {
         title,
-        text: record.text("description").unwrap_or_default().to_string(),
+        text: (record.text(level.key("text")))
+            .unwrap_or_default()
+            .to_string(),
         ministries,
-        figures: figures.iter().map(|kpi| figure(kpi, &figures)).collect(),
+        figures: figures.iter().map(|kpi| figure(kpi, figures)).collect(),
     }
 }
 
 /// Walks the annex part by part; stops at the first error `visit` returns.
-pub fn walk<E>(master: &Master, mut visit: impl FnMut(Part) -> Result<(), E>) -> Result<(), E> {
-    let schemas = master.schemas;
-    for (_, challenges) in master.roots().take(1) {
-        for challenge in challenges {
-            let record = challenge.record;
-            visit(Part::Challenge {
+pub fn walk<E>(
+    master: &Master,
+    layout: &Layout,
+    mut visit: impl FnMut(Part) -> Result<(), E>,
+) -> Result<(), E> {
+    let (challenge, section, issue) = (&layout.challenge, &layout.section, &layout.issue);
+    for node in master.all(challenge.entity) {
+        let record = node.record;
+        visit(Part::Challenge {
+            heading: format!(
+                "課題{} {}",
+                record.text(challenge.id()).unwrap_or_default(),
+                record.text(challenge.key("title")).unwrap_or_default()
+            ),
+            direction: record.text(challenge.key("direction")).map(str::to_string),
+        })?;
+        for node in node.children_of(section.entity) {
+            let record = node.record;
+            visit(Part::Section {
                 heading: format!(
-                    "課題{} {}",
-                    record.text("id").unwrap_or_default(),
-                    record.text("title").unwrap_or_default()
+                    "{}{}",
+                    section_number(record.text(section.id()).unwrap_or_default()),
+                    record.text(section.key("title")).unwrap_or_default()
                 ),
-                direction: record.text("direction").map(str::to_string),
             })?;
-            for section in first_children(&challenge) {
-                let record = section.record;
-                visit(Part::Section {
-                    heading: format!(
-                        "{}{}",
-                        section_number(record.text("id").unwrap_or_default()),
-                        record.text("title").unwrap_or_default()
-                    ),
-                })?;
-                let mut theme: Option<Option<&str>> = None;
-                for issue in first_children(&section) {
-                    let this = issue.record.text("theme");
-                    if theme != Some(this) {
-                        visit(Part::Group {
-                            theme: this.map(str::to_string),
-                        })?;
-                        theme = Some(this);
-                    }
-                    visit(Part::Issue(issue_doc(&issue, schemas)))?;
+            let mut theme: Option<Option<&str>> = None;
+            for node in node.children_of(issue.entity) {
+                let this = node.record.text(issue.key("theme"));
+                if theme != Some(this) {
+                    visit(Part::Group {
+                        theme: this.map(str::to_string),
+                    })?;
+                    theme = Some(this);
                 }
+                visit(Part::Issue(issue_doc(&node, layout)))?;
             }
         }
     }
     Ok(())
 }
 
-/// The nodes of a node's first child entity: the next level of the annex.
-fn first_children<'a>(node: &Node<'a>) -> Vec<Node<'a>> {
-    node.children()
-        .next()
-        .map(|(_, nodes)| nodes)
-        .unwrap_or_default()
-}
-
 /// One issue with its measures and their figures, read from the issue's subtree alone.
-fn issue_doc(issue: &Node, schemas: &Schemas) -> IssueDoc {
-    let measures = first_children(issue)
-        .iter()
-        .map(|node| measure(node, schemas))
+fn issue_doc(issue: &Node, layout: &Layout) -> IssueDoc {
+    let measures = (issue.children_of(layout.measure.entity).iter())
+        .map(|node| {
+            let figures: Vec<Figure> = (node.children_of(layout.figure.entity).iter())
+                .map(|kpi| layout.figure(&kpi.record))
+                .collect();
+            measure(node, &figures, layout)
+        })
         .collect();
+    let question = issue.record.text(layout.issue.key("question"));
     IssueDoc {
-        question: issue
-            .record
-            .text("question")
-            .unwrap_or_default()
-            .to_string(),
+        question: question.unwrap_or_default().to_string(),
         measures,
     }
 }
@@ -260,8 +383,9 @@ mod tests {
         let schemas = crate::validate::tests::schemas();
         let records =
             crate::records::Records::from_rows(&rows, &crate::records::Keep::all(schemas));
+        let layout = Layout::new(schemas).unwrap();
         let kpis: Vec<Record> = records.iter().collect();
-        let kpis: Vec<Figure> = kpis.iter().map(Figure::of).collect();
+        let kpis: Vec<Figure> = kpis.iter().map(|kpi| layout.figure(kpi)).collect();
         let sentences: Vec<_> = kpis.iter().map(|k| figure(k, &kpis)).collect();
         assert_eq!(
             sentences,

@@ -6,11 +6,10 @@ use rust_xlsxwriter::{
     Chart, ChartType, Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
 };
 
-use super::annex_doc::{walk, MeasureDoc, Part};
+use super::annex_doc::{walk, Layout, MeasureDoc, Part};
 use super::fit;
 use super::markdown::{self, TITLE};
-use super::master::{Master, Node};
-use crate::records::{Field as RecordField, Record};
+use super::master::Master;
 
 /// Column widths of 別添, in characters: 論点, 取組, 担当府省.
 const WIDTHS: [f64; 3] = [30.0, 84.0, 11.0];
@@ -73,6 +72,49 @@ impl Styles {
     }
 }
 
+impl Styles {
+    fn number(&self) -> Format {
+        self.text.clone().set_num_format("#,##0.##")
+    }
+}
+
+/// The column formats of 指標: text, and the figures.
+fn figure_columns() -> [Format; 2] {
+    let column = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let number_column = column.clone().set_num_format("#,##0.##");
+    [column, number_column]
+}
+
+/// Every format 別添 and 指標 use, in one order.
+pub fn formats() -> Vec<Format> {
+    let styles = Styles::new();
+    let number = styles.number();
+    let Styles {
+        header,
+        challenge,
+        direction,
+        section,
+        theme,
+        text,
+        bold,
+        plain,
+    } = styles;
+    let [column, number_column] = figure_columns();
+    vec![
+        header,
+        challenge,
+        direction,
+        section,
+        theme,
+        text,
+        bold,
+        plain,
+        number,
+        column,
+        number_column,
+    ]
+}
+
 /// Lines a text takes in a column of `width` characters (wide characters count two).
 fn lines(text: &str, width: f64) -> f64 {
     let usable = (width - 1.0).max(1.0);
@@ -96,6 +138,7 @@ fn height(lines: f64) -> f64 {
 pub fn write_annex(
     sheet: &mut Worksheet,
     master: &Master,
+    layout: &Layout,
     markdown: &mut impl std::io::Write,
 ) -> Result<(), XlsxError> {
     let styles = Styles::new();
@@ -104,7 +147,12 @@ pub fn write_annex(
         sheet.set_column_width(column as u16, *width)?;
     }
     sheet.set_row_height(0, 22)?;
-    for (column, header) in ["論点", "取組", "担当府省"].iter().enumerate() {
+    let headers = [
+        layout.header(layout.issue(), "question"),
+        layout.measure_sheet(),
+        layout.header(layout.measure(), "organisations"),
+    ];
+    for (column, header) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, *header, &styles.header)?;
     }
     let mut row = 1;
@@ -118,7 +166,7 @@ pub fn write_annex(
         *row += 1;
         Ok(())
     };
-    walk(master, |part| {
+    walk(master, layout, |part| {
         markdown::part(markdown, &part)?;
         match part {
             Part::Challenge { heading, direction } => {
@@ -223,30 +271,31 @@ const CHARTED_PAIRS: usize = 50;
 
 /// 指標: one row per KPI under its measure (a constant-memory sheet), then a chart of parts
 /// beside their wholes.
-pub fn write_figures(sheet: &mut Worksheet, master: &Master) -> Result<(), XlsxError> {
+pub fn write_figures(
+    sheet: &mut Worksheet,
+    master: &Master,
+    layout: &Layout,
+) -> Result<(), XlsxError> {
     let styles = Styles::new();
+    // The columns are the schemas' headers but for 対象年度, which joins the first and last year.
+    let figure = |role: &str| layout.header(&layout.figure, role);
     let headers = [
-        "取組",
-        "指標",
-        "値",
-        "単位",
+        layout.measure_sheet(),
+        figure("name"),
+        figure("value"),
+        figure("unit"),
         "対象年度",
-        "時点",
-        "累計",
-        "内数元",
+        figure("as-of"),
+        figure("cumulative"),
+        figure("part-of"),
     ];
     let widths = [36.0, 40.0, 10.0, 7.0, 12.0, 11.0, 6.0, 16.0];
-    let number = styles.text.clone().set_num_format("#,##0.##");
+    let number = styles.number();
     // Cells take their column's format: looking one up for each of a million cells costs more
     // than writing them.
-    let column = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let number_column = column.clone().set_num_format("#,##0.##");
+    let [column, number_column] = figure_columns();
     for (at, (header, width)) in headers.iter().zip(widths).enumerate() {
-        let format = if *header == "値" {
-            &number_column
-        } else {
-            &column
-        };
+        let format = if at == 2 { &number_column } else { &column };
         sheet.set_column_format(at as u16, format)?;
         sheet.write_string_with_format(0, at as u16, *header, &styles.header)?;
         sheet.set_column_width(at as u16, width)?;
@@ -254,43 +303,43 @@ pub fn write_figures(sheet: &mut Worksheet, master: &Master) -> Result<(), XlsxE
     let mut row = 1;
     let mut pairs = Vec::new();
     let mut more_pairs = 0usize;
-    for (measure, kpis) in measures_with_figures(master) {
-        let title = format!("【{}】", measure.text("title").unwrap_or_default());
+    let title_key = layout.measure_title_key();
+    for (measure, kpis) in layout.measures(master) {
+        let title = format!("【{}】", measure.record.text(title_key).unwrap_or_default());
         for kpi in &kpis {
-            let shown = |key: &str| kpi.display(key).unwrap_or_default();
-            let years = match (kpi.field("fy_from"), kpi.field("fy_to")) {
-                (Some(from), Some(to)) if from == to => shown("fy_from").into_owned(),
-                (Some(_), Some(_)) => format!("{}～{}", shown("fy_from"), shown("fy_to")),
-                (Some(_), None) => format!("{}～", shown("fy_from")),
-                (None, Some(_)) => format!("～{}", shown("fy_to")),
+            let years = match (kpi.fy_from, kpi.fy_to) {
+                (Some(from), Some(to)) if from == to => from.to_string(),
+                (Some(from), Some(to)) => format!("{from}～{to}"),
+                (Some(from), None) => format!("{from}～"),
+                (None, Some(to)) => format!("～{to}"),
                 (None, None) => String::new(),
             };
-            let whole = (kpi.text("part_of"))
-                .and_then(|whole| kpis.iter().find(|k| k.text("id") == Some(whole)));
-            let name = kpi.text("name").unwrap_or_default();
-            let cumulative = kpi.field("cumulative") == Some(RecordField::Bool(true));
+            let whole = (kpi.part_of).and_then(|whole| kpis.iter().find(|k| k.id == whole));
             let cells = [
                 (0, title.as_str()),
-                (1, name),
-                (3, kpi.text("unit").unwrap_or_default()),
+                (1, kpi.name),
+                (3, kpi.unit),
                 (4, years.as_str()),
-                (5, kpi.text("as_of").unwrap_or_default()),
-                (6, if cumulative { "○" } else { "" }),
-                (7, whole.and_then(|w| w.text("name")).unwrap_or_default()),
+                (5, kpi.as_of.unwrap_or_default()),
+                (6, if kpi.cumulative { "○" } else { "" }),
+                (7, whole.map(|w| w.name).unwrap_or_default()),
             ];
             for (at, value) in cells {
                 if !value.is_empty() {
                     sheet.write_string(row, at, fit(value, 0))?;
                 }
             }
-            let value = kpi.number("value").unwrap_or_default();
+            let value = kpi.value.and_then(|v| v.number()).unwrap_or_default();
             sheet.write_number(row, 2, value)?;
             if let (Some(_), true) = (whole, pairs.len() == CHARTED_PAIRS) {
                 more_pairs += 1;
             } else if let Some(whole) = whole {
-                let whole_value = whole.number("value").unwrap_or_default();
-                let whole_name = whole.text("name").unwrap_or_default();
-                pairs.push((format!("{whole_name}（{name}）"), whole_value, value));
+                let whole_value = whole.value.and_then(|v| v.number()).unwrap_or_default();
+                pairs.push((
+                    format!("{}（{}）", whole.name, kpi.name),
+                    whole_value,
+                    value,
+                ));
             }
             row += 1;
         }
@@ -335,29 +384,6 @@ pub fn write_figures(sheet: &mut Worksheet, master: &Master) -> Result<(), XlsxE
         .set_paper_size(A4)
         .set_print_fit_to_pages(1, 0);
     Ok(())
-}
-
-/// Each measure of the master, in its order, with its KPIs: one measure's worth at a time.
-fn measures_with_figures<'a>(
-    master: &'a Master,
-) -> impl Iterator<Item = (Record<'a>, Vec<Record<'a>>)> + 'a {
-    let first_children = |node: &Node<'a>| -> Vec<Node<'a>> {
-        (node.children().next())
-            .map(|(_, nodes)| nodes)
-            .unwrap_or_default()
-    };
-    let challenges = master.roots().take(1).flat_map(|(_, nodes)| nodes);
-    challenges
-        .flat_map(move |challenge| first_children(&challenge))
-        .flat_map(move |section| first_children(&section))
-        .flat_map(move |issue| first_children(&issue))
-        .map(move |measure| {
-            let kpis = first_children(&measure)
-                .iter()
-                .map(|kpi| kpi.record)
-                .collect();
-            (measure.record, kpis)
-        })
 }
 
 #[cfg(test)]

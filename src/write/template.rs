@@ -63,7 +63,7 @@ pub fn template_bytes(
         write_entry_sheet(sheet, entity, schemas, &rows, &lists)?;
     }
     if let Audience::Organisation(_) = audience {
-        write_issue_list(workbook.add_worksheet(), master)?;
+        write_issue_list(workbook.add_worksheet(), master, schemas)?;
     }
     let info = workbook.add_worksheet().set_name(INFO_SHEET)?;
     write_info(info, schemas, audience, &entities, &lists)?;
@@ -350,9 +350,26 @@ fn write_value(
     Ok(())
 }
 
-/// 論点一覧: the issues to answer, read-only.
-fn write_issue_list(sheet: &mut Worksheet, master: &Value) -> Result<(), XlsxError> {
+fn header_of<'a>(entity: &'a Entity, key: &str) -> &'a str {
+    entity.field(key).map_or("", |f| f.header.as_str())
+}
+
+/// 論点一覧: the issues to answer, read-only, with their section; every name, header and path
+/// from the schemas (the entities playing the roles `section` and `issue`).
+fn write_issue_list(
+    sheet: &mut Worksheet,
+    master: &Value,
+    schemas: &Schemas,
+) -> Result<(), XlsxError> {
     sheet.set_name("論点一覧")?;
+    let entity = |role: &str| {
+        schemas
+            .entity_role(role)
+            .and_then(|e| schemas.entities.get(e))
+    };
+    let (Some(section), Some(issue)) = (entity("section"), entity("issue")) else {
+        return Ok(());
+    };
     let header = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)
@@ -361,41 +378,33 @@ fn write_issue_list(sheet: &mut Worksheet, master: &Value) -> Result<(), XlsxErr
         .set_text_wrap()
         .set_align(FormatAlign::Top)
         .set_border(FormatBorder::Hair);
-    for (column, (title, width)) in [
-        ("論点ID", 10.0),
-        ("項目", 40.0),
-        ("小見出し", 20.0),
-        ("論点", 70.0),
-    ]
-    .iter()
-    .enumerate()
-    {
+    let columns = [
+        (header_of(issue, &issue.key), 10.0),
+        (section.sheet.as_str(), 40.0),
+        (header_of(issue, issue.role_key("theme")), 20.0),
+        (header_of(issue, issue.role_key("question")), 70.0),
+    ];
+    for (column, (title, width)) in columns.iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, *title, &header)?;
         sheet.set_column_width(column as u16, *width)?;
     }
     let mut row = 1;
-    for section in nodes_at(master, &["challenges", "sections"]) {
-        for issue in section
-            .get("issues")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+    for node in nodes_at(master, &master_path(section, schemas)) {
+        let issues = node.get(&issue.plural).and_then(Value::as_array);
+        for issue_node in issues.into_iter().flatten() {
             let text = |node: &Value, key: &str| {
                 node.get(key)
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string()
             };
-            for (column, value) in [
-                text(issue, "id"),
-                text(section, "title"),
-                text(issue, "theme"),
-                text(issue, "question"),
-            ]
-            .iter()
-            .enumerate()
-            {
+            let cells = [
+                text(issue_node, &issue.key),
+                text(node, section.role_key("title")),
+                text(issue_node, issue.role_key("theme")),
+                text(issue_node, issue.role_key("question")),
+            ];
+            for (column, value) in cells.iter().enumerate() {
                 sheet.write_string_with_format(row, column as u16, fit(value, 0), &wrapped)?;
             }
             row += 1;

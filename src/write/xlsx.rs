@@ -7,7 +7,8 @@ use rust_xlsxwriter::{
 };
 use serde_json::Value;
 
-use super::annex_sheet::{write_annex, write_figures};
+use super::annex_doc::Layout;
+use super::annex_sheet::{self, write_annex, write_figures};
 use super::fit;
 use super::master::{Master, Node};
 use crate::records::{display_value, Field as RecordField};
@@ -50,16 +51,25 @@ pub fn write_workbook(
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
     let cell = Format::new().set_align(FormatAlign::Top).set_text_wrap();
+    // The sheets are written side by side and a format's index is given when it is first used:
+    // each is registered first, in one order, so that the file is the same from run to run.
+    // (rust_xlsxwriter documents `register_format` for multi-threaded constant-memory writing.)
+    for format in annex_sheet::formats().iter().chain([&header, &cell]) {
+        workbook.register_format(format);
+    }
     let [annex, figures, flat @ ..] = workbook.worksheets_mut().as_mut_slice() else {
         return Err(XlsxError::ParameterError(
             "the sheets were not added".into(),
         ));
     };
+    let layout = Layout::new(schemas)
+        .ok_or_else(|| XlsxError::ParameterError("the schemas lack a role of the annex".into()))?;
+    let layout = &layout;
     let (mut wrote_annex, mut wrote_figures) = (Ok(()), Ok(()));
     let mut wrote_flat: Vec<Result<(), XlsxError>> = flat.iter().map(|_| Ok(())).collect();
     rayon::scope(|scope| {
-        scope.spawn(|_| wrote_annex = write_annex(annex, master, markdown));
-        scope.spawn(|_| wrote_figures = write_figures(figures, master));
+        scope.spawn(|_| wrote_annex = write_annex(annex, master, layout, markdown));
+        scope.spawn(|_| wrote_figures = write_figures(figures, master, layout));
         let sheets = (flat.iter_mut())
             .zip(&schemas.entities)
             .zip(&mut wrote_flat);

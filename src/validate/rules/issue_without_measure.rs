@@ -15,24 +15,34 @@ pub const RULE: Rule = Rule {
     code: "issue.no_measures",
     check,
     reads: |entity, field| {
-        let at = (entity.name.as_str(), field.key.as_str());
-        at == ("measure", ISSUE_ID) || at == ("issue", "id")
+        (entity.is(MEASURE) && entity.parent.as_ref() == Some(&field.key))
+            || (entity.is(ISSUE) && field.key == entity.key)
     },
 };
 
-const ISSUE_ID: &str = "issue_id";
+/// The roles the rule reads (`x-role` in the schemas): the issues, and the measures, each of which
+/// names its issue in its parent field (`x-parent`).
+const ISSUE: &str = "issue";
+const MEASURE: &str = "measure";
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
-    let (Some(issue), Some(measure)) = (index.entity("issue"), index.entity("measure")) else {
+    let schemas = index.schemas;
+    let (Some(issue), Some(measure)) = (schemas.entity_role(ISSUE), schemas.entity_role(MEASURE))
+    else {
         return;
     };
+    let issue_key = schemas.entities[issue].key.as_str();
+    let issue_id = schemas.entities[measure]
+        .parent
+        .as_deref()
+        .unwrap_or_default();
     if !index.sheet_read(measure) {
         return;
     }
     let misfiled = index.records(measure).any(|record| {
-        record.is_filled(ISSUE_ID)
+        record.is_filled(issue_id)
             && record
-                .text(ISSUE_ID)
+                .text(issue_id)
                 .is_none_or(|id| index.find(issue, id).is_none())
     });
     if misfiled {
@@ -40,10 +50,10 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     }
     let answered: std::collections::HashSet<&str> = index
         .records(measure)
-        .filter_map(|record| record.text(ISSUE_ID))
+        .filter_map(|record| record.text(issue_id))
         .collect();
     for record in index.records(issue) {
-        let Some(id) = record.text("id") else {
+        let Some(id) = record.text(issue_key) else {
             continue;
         };
         if answered.contains(id) {
@@ -52,7 +62,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.push(
             Diagnostic::warning(
                 RULE.code,
-                record.location(index.schemas, "id"),
+                record.location(index.schemas, issue_key),
                 Text::new(format!("no measure answers issue {id}"), format!("論点「{id}」に対応する取組がありません")),
                 Text::new(
                     "Check that every ministry's workbook is in the run and that their 論点ID are right.",

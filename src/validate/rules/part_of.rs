@@ -15,28 +15,38 @@ pub const RULE: Rule = Rule {
     code: "kpi.part_of",
     check,
     reads: |entity, field| {
-        entity.name == "kpi" && ["id", PART_OF, MEASURE, UNIT, VALUE].contains(&field.key.as_str())
+        entity.is(FIGURE)
+            && (field.key == entity.key
+                || entity.parent.as_ref() == Some(&field.key)
+                || matches!(field.role.as_deref(), Some(PART_OF | UNIT | VALUE)))
     },
 };
 
-const PART_OF: &str = "part_of";
-const MEASURE: &str = "measure_id";
+/// The roles the rule reads (`x-role` in the schemas): the figures, the field that names a
+/// figure's whole, and its unit and value; a figure's measure is its parent (`x-parent`).
+const FIGURE: &str = "figure";
+const PART_OF: &str = "part-of";
 const UNIT: &str = "unit";
 const VALUE: &str = "value";
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(kpi) = index.entity("kpi") else {
+    let Some(kpi) = index.schemas.entity_role(FIGURE) else {
         return;
     };
+    let entity = &index.schemas.entities[kpi];
+    let (key, part_of) = (entity.key.as_str(), entity.role_key(PART_OF));
+    let (unit, value) = (entity.role_key(UNIT), entity.role_key(VALUE));
+    let measure = entity.parent.as_deref().unwrap_or_default();
+    let part_of_header = entity.role(PART_OF).map_or("", |f| f.header.as_str());
     for part in index.records(kpi) {
-        let (Some(id), Some(whole_id)) = (part.text("id"), part.text(PART_OF)) else {
+        let (Some(id), Some(whole_id)) = (part.text(key), part.text(part_of)) else {
             continue;
         };
         if id == whole_id {
             diagnostics.push(RULE.finding(
                 index,
                 part,
-                PART_OF,
+                part_of,
                 "self",
                 Text::new(
                     format!("{id} names itself as its whole"),
@@ -52,16 +62,16 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         let Some(whole) = index.find(kpi, whole_id) else {
             continue;
         };
-        let whole_at = || whole.location(index.schemas, "id").display();
+        let whole_at = || whole.location(index.schemas, key).display();
         let show =
             |record: Record<'_>, key: &str| record.display(key).unwrap_or_default().into_owned();
-        if part.differs(&whole, MEASURE) {
-            let (mine, theirs) = (show(part, MEASURE), show(whole, MEASURE));
+        if part.differs(&whole, measure) {
+            let (mine, theirs) = (show(part, measure), show(whole, measure));
             let whole_at = whole_at();
             diagnostics.push(RULE.finding(
                 index,
                 part,
-                PART_OF,
+                part_of,
                 "measure",
                 Text::new(
                     format!("{id} (measure {mine}) is said to be part of {whole_id}, which belongs to measure {theirs}"),
@@ -74,13 +84,13 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        if part.differs(&whole, UNIT) {
-            let (mine, theirs) = (show(part, UNIT), show(whole, UNIT));
+        if part.differs(&whole, unit) {
+            let (mine, theirs) = (show(part, unit), show(whole, unit));
             let whole_at = whole_at();
             diagnostics.push(RULE.finding(
                 index,
                 part,
-                PART_OF,
+                part_of,
                 "unit",
                 Text::new(
                     format!("{id} is counted in {mine} but its whole {whole_id} in {theirs}"),
@@ -93,27 +103,24 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        let (Some(value), Some(whole_value)) = (
-            part.get(VALUE).and_then(|v| v.as_f64()),
-            whole.get(VALUE).and_then(|v| v.as_f64()),
-        ) else {
+        let (Some(amount), Some(whole_amount)) = (part.number(value), whole.number(value)) else {
             continue;
         };
-        if value > whole_value {
-            let (mine, theirs) = (show(part, VALUE), show(whole, VALUE));
+        if amount > whole_amount {
+            let (mine, theirs) = (show(part, value), show(whole, value));
             let whole_at = whole_at();
             diagnostics.push(RULE.finding(
                 index,
                 part,
-                VALUE,
+                value,
                 "larger",
                 Text::new(
                     format!("{id} ({mine}) is larger than {whole_id} ({theirs}), which it is a part of"),
                     format!("「{id}」の値（{mine}）が内数元「{whole_id}」の値（{theirs}）より大きくなっています"),
                 ),
                 Text::new(
-                    format!("A part cannot exceed its whole ({whole_at}): check both values, and that 内数元指標ID names the right KPI."),
-                    format!("内数は内数元（{whole_at}）を超えられません。両方の値と、内数元指標IDが正しいかを確認してください。"),
+                    format!("A part cannot exceed its whole ({whole_at}): check both values, and that {part_of_header} names the right KPI."),
+                    format!("内数は内数元（{whole_at}）を超えられません。両方の値と、{part_of_header}が正しいかを確認してください。"),
                 ),
             ));
         }

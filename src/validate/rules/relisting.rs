@@ -14,35 +14,45 @@ pub const RULE: Rule = Rule {
     code: "measure.relisting",
     check,
     reads: |entity, field| {
-        entity.name == "measure" && ["id", RELISTED_FROM, TITLE].contains(&field.key.as_str())
+        entity.is(MEASURE)
+            && (field.key == entity.key || matches!(field.role.as_deref(), Some(RELISTS | TITLE)))
     },
 };
 
-const RELISTED_FROM: &str = "relisted_from";
+/// The roles the rule reads (`x-role` in the schemas): the measures, the field that names the
+/// measure a row re-lists, and the title.
+const MEASURE: &str = "measure";
+const RELISTS: &str = "relists";
 const TITLE: &str = "title";
 
 fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(measure) = index.entity("measure") else {
+    let Some(measure) = index.schemas.entity_role(MEASURE) else {
         return;
     };
+    let entity = &index.schemas.entities[measure];
+    let (key, relists, title) = (
+        entity.key.as_str(),
+        entity.role_key(RELISTS),
+        entity.role_key(TITLE),
+    );
+    let relists_header = entity.role(RELISTS).map_or("", |f| f.header.as_str());
     for relisting in index.records(measure) {
-        let (Some(id), Some(original_id)) = (relisting.text("id"), relisting.text(RELISTED_FROM))
-        else {
+        let (Some(id), Some(original_id)) = (relisting.text(key), relisting.text(relists)) else {
             continue;
         };
         if id == original_id {
             diagnostics.push(RULE.finding(
                 index,
                 relisting,
-                RELISTED_FROM,
+                relists,
                 "self",
                 Text::new(
                     format!("{id} names itself as the measure it re-lists"),
                     format!("「{id}」が自分自身を再掲元にしています"),
                 ),
                 Text::new(
-                    "Put the id of the original measure in 再掲元取組ID.",
-                    "再掲元取組IDには元の取組のIDを入れてください。",
+                    format!("Put the id of the original measure in {relists_header}."),
+                    format!("{relists_header}には元の取組のIDを入れてください。"),
                 ),
             ));
             continue;
@@ -50,38 +60,40 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         let Some(original) = index.find(measure, original_id) else {
             continue;
         };
-        let original_at = original.location(index.schemas, "id").display();
-        if let Some(further) = original.text(RELISTED_FROM) {
+        let original_at = original.location(index.schemas, key).display();
+        if let Some(further) = original.text(relists) {
             diagnostics.push(RULE.finding(
                 index,
                 relisting,
-                RELISTED_FROM,
+                relists,
                 "chain",
                 Text::new(
                     format!("{original_id} is itself a re-listing of {further}; a re-listing must name the original"),
                     format!("「{original_id}」自体が「{further}」の再掲です。再掲元には元の取組を指定してください"),
                 ),
                 Text::new(
-                    format!("Put {further} in 再掲元取組ID (see {original_at})."),
-                    format!("再掲元取組IDを「{further}」にしてください（{original_at} を参照）。"),
+                    format!("Put {further} in {relists_header} (see {original_at})."),
+                    format!("{relists_header}を「{further}」にしてください（{original_at} を参照）。"),
                 ),
             ));
         }
-        if let (Some(title), Some(original_title)) = (relisting.text(TITLE), original.text(TITLE)) {
-            if title != original_title {
+        if let (Some(own_title), Some(original_title)) =
+            (relisting.text(title), original.text(title))
+        {
+            if own_title != original_title {
                 diagnostics.push(
                     RULE.finding(
                         index,
                         relisting,
-                        TITLE,
+                        title,
                         "title",
                         Text::new(
                             format!("the re-listing's title differs from the original {original_id}'s: {original_title}"),
                             format!("再掲の取組名が再掲元「{original_id}」の取組名（{original_title}）と異なります"),
                         ),
                         Text::new(
-                            format!("Copy the title from {original_at}, or drop 再掲元取組ID if this is a different measure."),
-                            format!("{original_at} の取組名に合わせるか、別の取組であれば再掲元取組IDを空欄にしてください。"),
+                            format!("Copy the title from {original_at}, or drop {relists_header} if this is a different measure."),
+                            format!("{original_at} の取組名に合わせるか、別の取組であれば{relists_header}を空欄にしてください。"),
                         ),
                     )
                     .into_warning(),
