@@ -16,7 +16,9 @@
 //! - the floor: calamine's streaming cell reader opens every workbook and touches every cell of
 //!   取組 and KPI, on one thread, and on as many threads as annex uses (one workbook per thread);
 //! - `annex check --format json`: the binary, end to end (discovery, reading, schemas, cross-record
-//!   rules, the report).
+//!   rules, the report);
+//! - `annex build --format json` on the workloads without errors: the check, then the master
+//!   written (`annex.json`, `annex.xlsx`, `annex.md`), with its time over the check's.
 //!
 //! and prints seconds, rows per second, annex/floor ratios, peak memory (max RSS) and CPU time over
 //! wall time (how busy the cores were). It checks that annex reports exactly the seeded errors.
@@ -140,6 +142,22 @@ fn run(workload: &Workload, dir: &Path, threads: usize) {
     let errors = serde_json::from_str::<serde_json::Value>(&annex.stdout)
         .ok()
         .and_then(|report| report.get("errors").and_then(serde_json::Value::as_u64));
+    // A build of a round with errors stops after its check: only the valid workloads are built.
+    let output = dir.with_extension("out");
+    let out_arg = output.display().to_string();
+    let build = (!workload.errors).then(|| {
+        let build = measure(
+            Path::new(annex_bin),
+            &["build", "--format", "json", &dir_arg, "-o", &out_arg],
+        );
+        let written = std::fs::metadata(output.join("annex.json")).map_or(0, |m| m.len());
+        assert!(
+            written > 0,
+            "{}: annex build wrote no annex.json",
+            workload.name
+        );
+        build
+    });
     println!(
         "\n{}: {} submissions × ({} measures + {} KPIs) = {rows} rows, {threads} threads",
         workload.name,
@@ -147,11 +165,14 @@ fn run(workload: &Workload, dir: &Path, threads: usize) {
         workload.measures,
         workload.kpis()
     );
-    for (name, run) in [
+    let floor_n_name = format!("calamine floor, {threads} threads");
+    let mut runs = vec![
         ("calamine floor, 1 thread", &floor_1),
-        (&*format!("calamine floor, {threads} threads"), &floor_n),
+        (floor_n_name.as_str(), &floor_n),
         ("annex check", &annex),
-    ] {
+    ];
+    runs.extend(build.as_ref().map(|build| ("annex build", build)));
+    for (name, run) in runs {
         println!(
             "  {name:<26} {:>7.3} s {:>10.0} rows/s  peak {:>6.1} MB  CPU/wall {:.2}",
             run.seconds,
@@ -165,6 +186,13 @@ fn run(workload: &Workload, dir: &Path, threads: usize) {
         annex.seconds / floor_1.seconds,
         annex.seconds / floor_n.seconds
     );
+    if let Some(build) = &build {
+        println!(
+            "  annex build / check: {:.2}× the wall time, in {:.0} MB",
+            build.seconds / annex.seconds,
+            build.peak_kb as f64 / 1024.0
+        );
+    }
     let expected = workload.seeded_errors() as u64;
     match errors {
         Some(found) if found == expected => println!("  errors reported: {found}, as seeded"),

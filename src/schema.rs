@@ -82,19 +82,19 @@ pub const ROLES: &[(&str, &[&str])] = &[
     ("section", &["title"]),
     ("issue", &["question", "theme"]),
     ("measure", &["title", "text", "organisations", "relists"]),
-    (
-        "figure",
-        &[
-            "name",
-            "value",
-            "unit",
-            "part-of",
-            "from",
-            "to",
-            "as-of",
-            "cumulative",
-        ],
-    ),
+    ("figure", &FIGURE_ROLES),
+];
+
+/// The roles of a figure's fields, which the annex reads to write its sentence.
+pub const FIGURE_ROLES: [&str; 8] = [
+    "name",
+    "value",
+    "unit",
+    "part-of",
+    "from",
+    "to",
+    "as-of",
+    "cumulative",
 ];
 
 /// A schema folder annex cannot use. The run stops before reading any workbook.

@@ -14,7 +14,7 @@ use crate::lang::Text;
 use crate::records::{Keep, Records};
 use crate::report::{Diagnostic, Location, Report};
 use crate::schema::Schemas;
-use crate::write::{write_workbook, Master, Staged};
+use crate::write::{fill_workbook, Master, Staged};
 
 pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let BuildConfig { check, output } = config;
@@ -62,15 +62,23 @@ fn consolidate(
     let [json, xlsx, md] = &mut staged[..] else {
         unreachable!("three outputs are staged");
     };
+    // The sheets are filled on every core, 別添 and annex.md from one walk; then the workbook is
+    // compressed, on one core, while the JSON is written and the master checked on the other.
+    let mut markdown = BufWriter::new(md.file());
+    let filled = fill_workbook(&master, &mut markdown).map_err(std::io::Error::other);
+    let filled = filled.and_then(|workbook| {
+        markdown.flush()?;
+        Ok(workbook)
+    });
+    drop(markdown);
     let (written, (problems, other)) = rayon::join(
         || {
-            let mut markdown = BufWriter::new(md.file());
-            write_workbook(&master, BufWriter::new(xlsx.file()), &mut markdown)
-                .map_err(std::io::Error::other)?;
-            markdown.flush()?;
-            drop(markdown);
-            md.sync()?;
-            xlsx.sync()
+            filled.and_then(|mut workbook| {
+                (workbook.save_to_writer(BufWriter::new(xlsx.file())))
+                    .map_err(std::io::Error::other)?;
+                md.sync()?;
+                xlsx.sync()
+            })
         },
         || {
             rayon::join(

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::master::{Master, Node};
 use crate::records::{display_value, Field, Record};
-use crate::schema::Schemas;
+use crate::schema::{Schemas, FIGURE_ROLES};
 
 /// One part of the annex, in the order it is printed.
 pub enum Part {
@@ -140,18 +140,6 @@ impl<'s> Level<'s> {
     }
 }
 
-/// What a figure's sentence reads, in the order of [`Figure`]'s fields.
-const FIGURE_ROLES: [&str; 8] = [
-    "name",
-    "value",
-    "unit",
-    "part-of",
-    "from",
-    "to",
-    "as-of",
-    "cumulative",
-];
-
 impl<'s> Layout<'s> {
     /// The layout of the annex in these schemas; `None` only for schemas that fail their check
     /// at load.
@@ -203,6 +191,7 @@ impl<'s> Layout<'s> {
             ..Figure::default()
         };
         for (at, field) in kpi.indexed_fields() {
+            // The roles in the order of `FIGURE_ROLES`.
             let Some(role) = self.figure_fields.iter().position(|f| *f == Some(at)) else {
                 continue;
             };

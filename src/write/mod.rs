@@ -15,7 +15,7 @@ pub use atomic::{write_atomic, Staged};
 pub use master::{build_master, natural_order, nodes_at, Master};
 pub use sheets::{workbook_from_rows, SheetsError};
 pub use template::{template_bytes, Audience};
-pub use xlsx::write_workbook;
+pub use xlsx::fill_workbook;
 
 /// Excel's limit on the characters of one cell.
 const CELL_CHARS: usize = 32_767;
@@ -24,7 +24,8 @@ const CELL_CHARS: usize = 32_767;
 /// `taken` characters of the cell are already used by other text.
 pub(crate) fn fit(text: &str, taken: usize) -> std::borrow::Cow<'_, str> {
     let room = CELL_CHARS.saturating_sub(taken);
-    if text.chars().count() <= room {
+    // A text has no more characters than bytes: most are let through without counting.
+    if text.len() <= room || text.chars().count() <= room {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut cut: String = text.chars().take(room.saturating_sub(1)).collect();

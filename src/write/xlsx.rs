@@ -19,13 +19,13 @@ const MIN_WIDTH: f64 = 8.0;
 const MAX_WIDTH: f64 = 60.0;
 
 /// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity,
-/// every sheet written row by row, the sheets side by side on every core, and saved straight to
-/// `out`; `markdown` gets `annex.md` from the same walk as 別添.
-pub fn write_workbook(
+/// every sheet written row by row, the sheets side by side on every core; `markdown` gets
+/// `annex.md` from the same walk as 別添. What is left is to save it (`Workbook::save_to_writer`),
+/// which compresses every sheet on one core: the caller can do other work beside it.
+pub fn fill_workbook(
     master: &Master,
-    out: impl std::io::Write + std::io::Seek + Send,
     markdown: &mut (impl std::io::Write + Send),
-) -> Result<(), XlsxError> {
+) -> Result<Workbook, XlsxError> {
     let schemas = master.schemas;
     let mut workbook = Workbook::new();
     workbook.set_properties(&stable_properties(
@@ -83,7 +83,7 @@ pub fn write_workbook(
     wrote_annex?;
     wrote_figures?;
     wrote_flat.into_iter().collect::<Result<(), _>>()?;
-    workbook.save_to_writer(out)
+    Ok(workbook)
 }
 
 /// One flat sheet: the entity's rows in the master's order. Cells take their column's format
