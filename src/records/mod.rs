@@ -6,7 +6,7 @@ mod store;
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::report::{Location, Snippet};
 use crate::schema::{Entity, Schemas};
@@ -63,24 +63,8 @@ impl ReadRow {
         self.layout.entity
     }
 
-    /// A field's value, unless it was found invalid.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        if self.is_rejected(key) {
-            return None;
-        }
-        self.values.get(key)
-    }
-
-    pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key).and_then(Value::as_str)
-    }
-
     pub fn is_rejected(&self, key: &str) -> bool {
         self.rejected.iter().any(|k| k == key)
-    }
-
-    pub fn fields(&self) -> Option<&Map<String, Value>> {
-        self.values.as_object()
     }
 
     /// The cell that holds `key` in this row.
