@@ -37,7 +37,9 @@ pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
 }
 
 /// The three outputs, each staged beside its place.
-const OUTPUTS: [&str; 3] = ["annex.json", "annex.xlsx", "annex.md"];
+const JSON: &str = "annex.json";
+const XLSX: &str = "annex.xlsx";
+const MARKDOWN: &str = "annex.md";
 
 /// Build the master and write it. The files are written side by side, on every core (the
 /// workbook's sheets, `annex.md` with 別添, `annex.json`, the master's check), and put in place only
@@ -49,34 +51,27 @@ fn consolidate(
     output: &Path,
 ) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {
     let master = Master::new(records, schemas);
-    let json_path = output.join(OUTPUTS[0]);
+    let json_path = output.join(JSON);
     let at = Location::file(&json_path.to_string_lossy().into());
     if master.orphans() > 0 {
         return Ok(Err(incomplete(at, master.orphans())));
     }
-    let mut staged = Vec::new();
-    for name in OUTPUTS {
+    let stage = |name: &str| {
         let path = output.join(name);
-        staged.push(Staged::new(&path).map_err(|source| Fatal::Write { path, source })?);
-    }
-    let [json, xlsx, md] = &mut staged[..] else {
-        unreachable!("three outputs are staged");
+        Staged::new(&path).map_err(|source| Fatal::Write { path, source })
     };
+    let (mut json, mut xlsx, mut md) = (stage(JSON)?, stage(XLSX)?, stage(MARKDOWN)?);
     // The sheets are filled on every core, 別添 and annex.md from one walk; then the workbook is
     // compressed, on one core, while the JSON is written and the master checked on the other.
     let mut markdown = BufWriter::new(md.file());
     let filled = fill_workbook(&master, &mut markdown).map_err(std::io::Error::other);
-    let filled = filled.and_then(|workbook| {
-        markdown.flush()?;
-        Ok(workbook)
-    });
+    let wrote_markdown = markdown.flush();
     drop(markdown);
-    let (written, (problems, other)) = rayon::join(
+    let (wrote_xlsx, (problems, wrote_json)) = rayon::join(
         || {
             filled.and_then(|mut workbook| {
                 (workbook.save_to_writer(BufWriter::new(xlsx.file())))
                     .map_err(std::io::Error::other)?;
-                md.sync()?;
                 xlsx.sync()
             })
         },
@@ -87,7 +82,12 @@ fn consolidate(
             )
         },
     );
-    for (result, file) in [(written, &*xlsx), (other, &*json)] {
+    let wrote_markdown = wrote_markdown.and_then(|()| md.sync());
+    for (result, file) in [
+        (wrote_xlsx, &xlsx),
+        (wrote_json, &json),
+        (wrote_markdown, &md),
+    ] {
         result.map_err(|source| Fatal::Write {
             path: file.path().to_path_buf(),
             source,
@@ -107,11 +107,14 @@ fn consolidate(
             ),
         )));
     }
-    let paths = staged.iter().map(|s| s.path().to_path_buf()).collect();
-    for file in staged {
+    let mut paths = Vec::new();
+    for file in [json, xlsx, md] {
         let path = file.path().to_path_buf();
-        file.commit()
-            .map_err(|source| Fatal::Write { path, source })?;
+        file.commit().map_err(|source| Fatal::Write {
+            path: path.clone(),
+            source,
+        })?;
+        paths.push(path);
     }
     Ok(Ok(paths))
 }
@@ -131,10 +134,11 @@ fn master_errors(master: &Master) -> Vec<String> {
     let schemas = master.schemas;
     let mut errors = schemas.master_errors(&master.top());
     for entity in 0..schemas.entities.len() {
-        let mut nodes = master.all(entity);
-        if !schemas.master_adds_to_rows(entity) {
-            nodes.truncate(1);
-        }
+        let wanted = match schemas.master_adds_to_rows(entity) {
+            true => master.count(entity),
+            false => 1,
+        };
+        let nodes: Vec<_> = master.all(entity).take(wanted).collect();
         let first = nodes.into_par_iter().find_map_first(|node| {
             schemas
                 .master_node_errors(entity, &node.shallow())

@@ -218,12 +218,13 @@ impl<'s> Layout<'s> {
         &'a self,
         master: &'a Master<'a>,
     ) -> impl Iterator<Item = (Node<'a>, Vec<Figure<'a>>)> + 'a {
-        (master.all(self.challenge.entity).into_iter())
+        master
+            .all(self.challenge.entity)
             .flat_map(move |challenge| challenge.children_of(self.section.entity))
             .flat_map(move |section| section.children_of(self.issue.entity))
             .flat_map(move |issue| issue.children_of(self.measure.entity))
             .map(move |measure| {
-                let figures = (measure.children_of(self.figure.entity).iter())
+                let figures = (measure.children_of(self.figure.entity))
                     .map(|kpi| self.figure(&kpi.record))
                     .collect();
                 (measure, figures)
@@ -329,12 +330,12 @@ pub fn walk<E>(
 
 /// One issue with its measures and their figures, read from the issue's subtree alone.
 fn issue_doc(issue: &Node, layout: &Layout) -> IssueDoc {
-    let measures = (issue.children_of(layout.measure.entity).iter())
+    let measures = (issue.children_of(layout.measure.entity))
         .map(|node| {
-            let figures: Vec<Figure> = (node.children_of(layout.figure.entity).iter())
+            let figures: Vec<Figure> = (node.children_of(layout.figure.entity))
                 .map(|kpi| layout.figure(&kpi.record))
                 .collect();
-            measure(node, &figures, layout)
+            measure(&node, &figures, layout)
         })
         .collect();
     let question = issue.record.text(layout.issue.key("question"));

@@ -112,30 +112,36 @@ impl<'a> Master<'a> {
         self.orphans
     }
 
-    /// The entities at the top of the master, with their nodes.
-    pub fn roots(&self) -> impl Iterator<Item = (usize, Vec<Node<'_>>)> + '_ {
-        (0..self.schemas.entities.len())
-            .filter(|&e| self.schemas.entities[e].parent.is_none())
-            .map(|e| (e, self.nodes(e, 0..self.ordered[e].len())))
+    /// The entities at the top of the master.
+    pub fn roots(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.schemas.entities.len()).filter(|&e| self.schemas.entities[e].parent.is_none())
     }
 
     /// Every node of an entity, in the master's order.
-    pub fn all(&self, entity: usize) -> Vec<Node<'_>> {
-        self.nodes(entity, 0..self.ordered.get(entity).map_or(0, Vec::len))
+    pub fn all(&self, entity: usize) -> impl Iterator<Item = Node<'_>> + Clone + '_ {
+        self.nodes(entity, 0..self.count(entity))
     }
 
-    fn nodes(&self, entity: usize, places: Range<usize>) -> Vec<Node<'_>> {
+    /// How many nodes an entity has.
+    pub fn count(&self, entity: usize) -> usize {
+        self.ordered.get(entity).map_or(0, Vec::len)
+    }
+
+    /// The nodes at these places of an entity's order, made as they are asked for.
+    fn nodes(
+        &self,
+        entity: usize,
+        places: Range<usize>,
+    ) -> impl Iterator<Item = Node<'_>> + Clone + '_ {
         let numbers = self.ordered.get(entity).and_then(|o| o.get(places.clone()));
-        (places.zip(numbers.into_iter().flatten()))
-            .filter_map(|(place, &number)| {
-                Some(Node {
-                    master: self,
-                    entity,
-                    place,
-                    record: self.records.get(number)?,
-                })
+        (places.zip(numbers.into_iter().flatten())).filter_map(move |(place, &number)| {
+            Some(Node {
+                master: self,
+                entity,
+                place,
+                record: self.records.get(number)?,
             })
-            .collect()
+        })
     }
 
     /// The master as one JSON value: for templates and tests, whose masters are small.
@@ -145,31 +151,31 @@ impl<'a> Master<'a> {
 }
 
 impl<'a> Node<'a> {
-    /// The node's child entities, each with its nodes under this one.
-    pub fn children(&self) -> impl Iterator<Item = (usize, Vec<Node<'a>>)> + 'a {
-        let (master, place) = (self.master, self.place);
-        (master.children.get(self.entity).into_iter().flatten()).map(move |&child| {
-            let range = (master.under.get(child))
-                .and_then(|under| under.get(place))
-                .cloned()
-                .unwrap_or(0..0);
-            (child, master.nodes(child, range))
-        })
+    /// The entities whose nodes sit under this one's.
+    pub fn child_entities(&self) -> impl Iterator<Item = usize> + 'a {
+        self.master
+            .children
+            .get(self.entity)
+            .into_iter()
+            .flatten()
+            .copied()
     }
 
-    /// The nodes of one child entity under this node.
-    pub fn children_of(&self, entity: usize) -> Vec<Node<'a>> {
-        (self.children())
-            .find(|(child, _)| *child == entity)
-            .map(|(_, nodes)| nodes)
-            .unwrap_or_default()
+    /// The nodes of one child entity under this node, in the master's order.
+    pub fn children_of(&self, entity: usize) -> impl Iterator<Item = Node<'a>> + Clone + 'a {
+        let master = self.master;
+        let range = (master.under.get(entity))
+            .and_then(|under| under.get(self.place))
+            .cloned()
+            .unwrap_or(0..0);
+        master.nodes(entity, range)
     }
 
     /// The node's own fields, its children's lists empty: what is checked of each node against
     /// `annex.schema.json`.
     pub fn shallow(&self) -> Value {
         let mut node = self.record.values();
-        for (child, _) in self.children() {
+        for child in self.child_entities() {
             let plural = &self.master.schemas.entities[child].plural;
             node.insert(plural.clone(), Value::Array(Vec::new()));
         }
@@ -183,7 +189,7 @@ impl Master<'_> {
         let mut top = serde_json::Map::new();
         top.insert("format".into(), FORMAT.into());
         top.insert("organisations".into(), self.organisations());
-        for (entity, _) in self.roots() {
+        for entity in self.roots() {
             let plural = self.schemas.entities[entity].plural.clone();
             top.insert(plural, Value::Array(Vec::new()));
         }
@@ -202,21 +208,22 @@ impl Serialize for Master<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("format", FORMAT)?;
         map.serialize_entry("organisations", &self.organisations())?;
-        for (entity, nodes) in self.roots() {
-            map.serialize_entry(&self.schemas.entities[entity].plural, &Nodes(nodes))?;
+        for entity in self.roots() {
+            let nodes = Nodes(self.all(entity), self.count(entity));
+            map.serialize_entry(&self.schemas.entities[entity].plural, &nodes)?;
         }
         map.end()
     }
 }
 
-/// A list of nodes, serialised with everything under them.
-struct Nodes<'a>(Vec<Node<'a>>);
+/// A run of nodes and how many there are, serialised with everything under them.
+struct Nodes<I>(I, usize);
 
-impl Serialize for Nodes<'_> {
+impl<'a, I: Iterator<Item = Node<'a>> + Clone> Serialize for Nodes<I> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for node in &self.0 {
-            seq.serialize_element(node)?;
+        let mut seq = serializer.serialize_seq(Some(self.1))?;
+        for node in self.0.clone() {
+            seq.serialize_element(&node)?;
         }
         seq.end()
     }
@@ -228,8 +235,11 @@ impl Serialize for Node<'_> {
         for (key, field) in self.record.fields() {
             map.serialize_entry(key, &field)?;
         }
-        for (child, nodes) in self.children() {
-            map.serialize_entry(&self.master.schemas.entities[child].plural, &Nodes(nodes))?;
+        for child in self.child_entities() {
+            let nodes = self.children_of(child);
+            let count = nodes.clone().count();
+            let plural = &self.master.schemas.entities[child].plural;
+            map.serialize_entry(plural, &Nodes(nodes, count))?;
         }
         map.end()
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::annex_doc::Layout;
 use super::annex_sheet::{self, write_annex, write_figures};
 use super::fit;
-use super::master::{Master, Node};
+use super::master::Master;
 use crate::records::{display_value, Field as RecordField};
 use crate::schema::{Entity, Schemas, ValueKind};
 
@@ -76,7 +76,7 @@ pub fn fill_workbook(
         for (index, ((sheet, entity), wrote)) in sheets.enumerate() {
             let formats = [&header, &cell];
             scope.spawn(move |_| {
-                *wrote = write_sheet(sheet, entity, schemas, &master.all(index), formats)
+                *wrote = write_sheet(sheet, entity, schemas, master, index, formats)
             });
         }
     });
@@ -94,7 +94,8 @@ fn write_sheet(
     sheet: &mut Worksheet,
     entity: &Entity,
     schemas: &Schemas,
-    rows: &[Node],
+    master: &Master,
+    index: usize,
     [header, cell]: [&Format; 2],
 ) -> Result<(), XlsxError> {
     sheet.set_row_height(0, 30)?;
@@ -105,7 +106,7 @@ fn write_sheet(
         sheet.set_column_format(column as u16, cell)?;
         sheet.write_string_with_format(0, column as u16, &field.header, header)?;
     }
-    for (offset, node) in rows.iter().enumerate() {
+    for (offset, node) in master.all(index).enumerate() {
         let row = offset as u32 + 1;
         for (column, value) in node.record.indexed_fields() {
             let (at, Some(field)) = (column as u16, entity.fields.get(column)) else {
@@ -144,7 +145,7 @@ fn write_sheet(
     }
     sheet.set_freeze_panes(1, 0)?;
     let last_column = entity.fields.len().saturating_sub(1) as u16;
-    sheet.autofilter(0, 0, rows.len() as u32, last_column)?;
+    sheet.autofilter(0, 0, master.count(index) as u32, last_column)?;
     Ok(())
 }
 
