@@ -18,6 +18,7 @@ Examples:
   annex check --format github          annotations on a GitHub pull request
   annex build                          check input/, then write output/annex.json and output/annex.xlsx
   annex build submissions/ -o master/  another folder in, another folder out
+  annex build --partial                build before every organisation has sent its workbook
   annex template --org METI            the workbook METI fills in, with the 論点 from input/
   annex template --org 経産省 --from output/annex.json   pre-filled with last round's rows
   annex template --council --from output/annex.json      the council master's workbook
@@ -61,6 +62,11 @@ pub struct CheckArgs {
     /// Treat warnings as errors: exit 1 (and, for build, write nothing) when there are any.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// The run holds part of the round: do not ask for every organisation's workbook. A build
+    /// then writes a master that says whom it lacks.
+    #[arg(long)]
+    pub partial: bool,
 
     /// Add checks: `machine-readable` warns where a workbook breaks the government's rules for
     /// machine-readable data (merged cells, hidden sheets, layout spaces, formulas, 機種依存文字).
@@ -151,6 +157,8 @@ pub struct Config {
     pub format: Format,
     pub lang: Lang,
     pub deny_warnings: bool,
+    /// Told `--partial`: the run holds part of the round.
+    pub partial: bool,
     pub read: ReadOptions,
     pub schemas: Option<PathBuf>,
 }
@@ -175,6 +183,7 @@ impl Cli {
             format: check.format,
             lang: check.lang.unwrap_or_else(Lang::from_env),
             deny_warnings: check.deny_warnings,
+            partial: check.partial,
             read: ReadOptions {
                 profile: check.profile,
                 limits: Limits {

@@ -426,8 +426,20 @@ fn a_workbook_without_council_sheets_is_a_warning() {
         )]),
     );
     let (status, report) = work.check_json(&["."]);
-    assert_eq!(status, 0);
-    assert_eq!(report["diagnostics"][0]["code"], "workbook.unrecognised");
+    let found: Vec<_> = (report["diagnostics"].as_array().unwrap().iter())
+        .map(|d| (d["code"].clone(), d["severity"].clone()))
+        .collect();
+    assert_eq!(
+        (status, found),
+        (
+            1,
+            vec![
+                (json!("round.empty"), json!("error")),
+                (json!("workbook.unrecognised"), json!("warning")),
+            ]
+        ),
+        "the workbook is a warning; a folder with no council workbook in it, an error"
+    );
 }
 
 #[test]
@@ -452,8 +464,8 @@ fn a_password_protected_workbook_is_reported_with_how_to_fix_it() {
         .collect();
     assert_eq!(
         others,
-        [json!("issue.no_measures")],
-        "only AMED answers 2-7-01; the rest was checked"
+        [json!("round.missing"), json!("issue.no_measures")],
+        "the round lacks a readable AMED workbook, and only AMED answers 2-7-01; the rest was checked"
     );
 }
 

@@ -12,7 +12,7 @@ use super::{failed, finish, load_schemas, Fatal};
 use crate::cli::BuildConfig;
 use crate::lang::Text;
 use crate::records::{Keep, Records};
-use crate::report::{Diagnostic, Location, Report};
+use crate::report::{Diagnostic, Location};
 use crate::schema::Schemas;
 use crate::write::{fill_workbook, Master, Staged};
 
@@ -20,19 +20,16 @@ pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let BuildConfig { check, output } = config;
     let schemas = load_schemas(check.schemas.as_deref())?;
     // A master is built from every field.
-    let mut examined = examine(&check, &schemas, &Keep::all(&schemas))?;
+    let mut examined = examine(&check, &schemas, &Keep::all(&schemas), true)?;
     let mut written = Vec::new();
     if !failed(&examined.diagnostics, check.deny_warnings) {
-        match consolidate(&examined.reading.records, &schemas, &output)? {
+        let lacking = &examined.round.missing;
+        match consolidate(&examined.reading.records, &schemas, lacking, &output)? {
             Ok(paths) => written = paths,
             Err(problem) => examined.diagnostics.push(problem),
         }
     }
-    let report = Report {
-        files: examined.inputs.len(),
-        diagnostics: &examined.diagnostics,
-        lang: check.lang,
-    };
+    let report = examined.report(&schemas, check.lang);
     finish(report, check.format, &written, check.deny_warnings)
 }
 
@@ -48,9 +45,10 @@ const MARKDOWN: &str = "annex.md";
 fn consolidate(
     records: &Records,
     schemas: &Schemas,
+    lacking: &[usize],
     output: &Path,
 ) -> Result<Result<Vec<PathBuf>, Diagnostic>, Fatal> {
-    let master = Master::new(records, schemas);
+    let master = Master::new(records, schemas).lacking(lacking);
     let json_path = output.join(JSON);
     let at = Location::file(&json_path.to_string_lossy().into());
     if master.orphans() > 0 {

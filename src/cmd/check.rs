@@ -8,34 +8,56 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{finish, load_schemas, Fatal};
 use crate::cli::Config;
 use crate::input::{discover, Input};
+use crate::lang::Lang;
 use crate::read::{read_all_with_progress, ReadWith, Reading};
 use crate::records::Keep;
-use crate::report::{Diagnostic, Format, Report};
+use crate::report::{Diagnostic, Format, Report, Summary};
 use crate::schema::Schemas;
+use crate::validate::round::{self, Round, Scope};
 use crate::validate::{check_row, rule_fields, validate};
 
 pub fn run(config: Config) -> Result<ExitCode, Fatal> {
     let schemas = load_schemas(config.schemas.as_deref())?;
     // A check keeps of each row only what the cross-record rules read.
-    let examined = examine(&config, &schemas, &rule_fields(&schemas))?;
-    let report = Report {
-        files: examined.inputs.len(),
-        diagnostics: &examined.diagnostics,
-        lang: config.lang,
-    };
+    let examined = examine(&config, &schemas, &rule_fields(&schemas), false)?;
+    let report = examined.report(&schemas, config.lang);
     finish(report, config.format, &[], config.deny_warnings)
 }
 
-/// A round read and checked: its files, its records, and every problem found, in report order.
+/// A round read and checked: its files, its records, whose each workbook is, and every problem
+/// found, in report order.
 pub(super) struct Examined {
     pub inputs: Vec<Input>,
     pub reading: Reading,
+    pub round: Round,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Read and check every workbook the run names, keeping of each row what `keep` says.
-pub(super) fn examine(config: &Config, schemas: &Schemas, keep: &Keep) -> Result<Examined, Fatal> {
+impl Examined {
+    pub fn report<'a>(&'a self, schemas: &'a Schemas, lang: Lang) -> Report<'a> {
+        Report {
+            files: self.inputs.len(),
+            diagnostics: &self.diagnostics,
+            round: Some(Summary::of(&self.round, schemas, &self.diagnostics)),
+            lang,
+        }
+    }
+}
+
+/// Read and check every workbook the run names, keeping of each row what `keep` says; for a
+/// build (`building`), the run must hold a round it can build.
+pub(super) fn examine(
+    config: &Config,
+    schemas: &Schemas,
+    keep: &Keep,
+    building: bool,
+) -> Result<Examined, Fatal> {
     let inputs = discover(&config.paths)?;
+    // How a run knows whether it holds a whole round: README › A round.
+    let scope = match config.partial || !(building || config.paths.iter().any(|p| p.is_dir())) {
+        true => Scope::Part,
+        false => Scope::Whole,
+    };
     let progress = progress_bar(config.format, inputs.len());
     let with = ReadWith {
         schemas,
@@ -48,12 +70,33 @@ pub(super) fn examine(config: &Config, schemas: &Schemas, keep: &Keep) -> Result
         progress.inc(1);
     });
     progress.finish_and_clear();
+    let files: Vec<_> = inputs.iter().map(|input| input.shown.clone()).collect();
+    let round = Round::survey(
+        schemas,
+        scope,
+        &files,
+        &reading.sheets,
+        &reading.records,
+        &reading.templates,
+    );
+    let given: Vec<_> = config
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);
-    diagnostics.extend(validate(&reading.records, &reading.sheets, schemas));
+    diagnostics.extend(round::findings(
+        &round,
+        schemas,
+        building,
+        &given.join(", ").into(),
+    ));
+    diagnostics.extend(validate(&reading.records, &reading.sheets, schemas, &round));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Examined {
         inputs,
         reading,
+        round,
         diagnostics,
     })
 }

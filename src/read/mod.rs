@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::input::{Input, Limits};
 use crate::records::{Keep, ReadRow, Records, SheetLayout};
-use crate::validate::Profile;
+use crate::validate::{Profile, TemplateIdentity};
 use sheet::FileOutcome;
 
 use crate::lang::Text;
@@ -26,6 +26,8 @@ pub struct Reading {
     pub sheets: Vec<Arc<SheetLayout>>,
     pub records: Records,
     pub diagnostics: Vec<Diagnostic>,
+    /// The files made from `annex template`, with what their hidden sheet says.
+    pub templates: Vec<(Arc<str>, TemplateIdentity)>,
 }
 
 thread_local! {
@@ -95,7 +97,10 @@ pub fn read_all_with_progress(
         })
         .collect();
     let mut reading = Reading::default();
-    for outcome in outcomes {
+    for (input, outcome) in inputs.iter().zip(outcomes) {
+        if let Some(template) = outcome.template {
+            reading.templates.push((input.shown.clone(), template));
+        }
         reading.sheets.extend(outcome.sheets);
         reading.records.extend(outcome.records);
         reading.diagnostics.extend(outcome.diagnostics);
@@ -112,6 +117,7 @@ fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> FileOutcome {
         .unwrap_or("unknown");
     FileOutcome {
         sheets: Vec::new(),
+        template: None,
         records: Vec::new(),
         diagnostics: vec![Diagnostic::error(
             "file.unreadable",

@@ -16,13 +16,15 @@ use crate::lang::Text;
 use crate::records::{row_snippet, Batch, ReadRow, SheetLayout};
 use crate::report::{Diagnostic, Location, Severity};
 use crate::schema::{normalize_label, INFO_SHEET};
-use crate::validate::{profile, sheet, template_version, Profile};
+use crate::validate::{profile, sheet, template_version, Profile, TemplateIdentity};
 use crate::values;
 
 /// What reading one file gave.
 #[derive(Debug, Default)]
 pub struct FileOutcome {
     pub sheets: Vec<Arc<SheetLayout>>,
+    /// What the template's hidden sheet says, for a workbook made by `annex template`.
+    pub template: Option<TemplateIdentity>,
     pub records: Vec<Batch>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -70,6 +72,7 @@ fn read_sheets(workbook: &mut Workbook, input: &Input, with: ReadWith, outcome: 
         if let Ok(rows) = workbook.rows(name) {
             let sheet: Arc<str> = name.as_str().into();
             let entries = template_version::entries(rows.map(|row| row.cells));
+            outcome.template = Some(template_version::identity(&entries));
             outcome.diagnostics.extend(template_version::check(
                 &input.shown,
                 &sheet,

@@ -14,7 +14,7 @@ use crate::schema::{Entity, Schemas};
 pub use store::{Batch, Field, Keep, List, Record, Records};
 
 /// How one sheet of one workbook is laid out: which column holds which field.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetLayout {
     pub file: Arc<str>,
     pub sheet: Arc<str>,

@@ -29,6 +29,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )),
         )?;
     }
+    if let Some(round) = &report.round {
+        round.write_table(out, report.lang)?;
+    }
     writeln!(out, "{}", report.summary())
 }
 

@@ -32,6 +32,9 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         writeln!(out, "{}", text.trim_end())?;
         writeln!(out)?;
     }
+    if let Some(round) = &report.round {
+        round.write_table(out, report.lang)?;
+    }
     writeln!(out, "{}", report.summary())
 }
 

@@ -21,11 +21,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 impl Serialize for Report<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let tally = self.tally();
-        let mut document = serializer.serialize_map(Some(4))?;
+        let mut document = serializer.serialize_map(None)?;
         document.serialize_entry("files", &self.files)?;
         document.serialize_entry("errors", &tally.errors)?;
         document.serialize_entry("warnings", &tally.warnings)?;
         document.serialize_entry("diagnostics", &Diagnostics(self.diagnostics, self.lang))?;
+        if let Some(round) = &self.round {
+            document.serialize_entry("round", round)?;
+        }
         document.end()
     }
 }

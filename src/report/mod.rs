@@ -5,12 +5,14 @@ mod diagnostic;
 mod github;
 mod graphical;
 mod json;
+mod summary;
 
 use std::io::{self, Write};
 
 pub use diagnostic::{
     cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, Tally,
 };
+pub use summary::Summary;
 
 use crate::lang::{Lang, Text};
 
@@ -29,6 +31,8 @@ pub enum Format {
 pub struct Report<'a> {
     pub files: usize,
     pub diagnostics: &'a [Diagnostic],
+    /// The round at a glance, where the run read one.
+    pub round: Option<Summary>,
     pub lang: Lang,
 }
 

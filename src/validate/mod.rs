@@ -3,6 +3,7 @@
 //! ([`profile`]), and the rules that span rows, sheets and files ([`rules`]).
 
 pub mod profile;
+pub mod round;
 mod row;
 pub mod rules;
 pub mod sheet;
@@ -20,16 +21,19 @@ use crate::report::{Diagnostic, Snippet};
 use crate::schema::Schemas;
 
 pub use profile::Profile;
+pub use round::{Round, Scope, TemplateIdentity};
 pub use row::check as check_row;
 
 /// The rules that span rows, sheets and files, over records already checked one by one
-/// ([`check_row`]); returns the problems found, in no particular order.
+/// ([`check_row`]) of the round they belong to; returns the problems found, in no particular
+/// order.
 pub fn validate(
     records: &Records,
     sheets: &[Arc<SheetLayout>],
     schemas: &Schemas,
+    round: &Round,
 ) -> Vec<Diagnostic> {
-    let index = Index::new(records, sheets, schemas);
+    let index = Index::new(records, sheets, schemas, round);
     rules::RULES
         .par_iter()
         .flat_map_iter(|rule| {
@@ -52,6 +56,8 @@ pub fn rule_fields(schemas: &Schemas) -> Keep {
 /// The records of a run, looked up by entity and key, for the cross-record rules.
 pub struct Index<'a> {
     pub schemas: &'a Schemas,
+    /// Whose each workbook is, and whether the run holds the whole round.
+    pub round: &'a Round,
     records: &'a Records,
     /// For each entity, the numbers of its records by key (the first of each key): four bytes a
     /// record, as a run may hold millions.
@@ -70,6 +76,7 @@ impl<'a> Index<'a> {
         records: &'a Records,
         sheets: &[Arc<SheetLayout>],
         schemas: &'a Schemas,
+        round: &'a Round,
     ) -> Index<'a> {
         let hasher = DefaultHashBuilder::default();
         let key_of = |number: u32| -> &'a str {
@@ -127,6 +134,7 @@ impl<'a> Index<'a> {
         }
         Index {
             schemas,
+            round,
             records,
             by_key,
             repeated,
@@ -254,9 +262,20 @@ pub(crate) mod tests {
     /// The diagnostics one rule gives on these rows, as (code, file › sheet › cell), with only
     /// the fields the rules say they read kept, as `annex check` keeps them.
     pub fn run_rule(rule: &rules::Rule, rows: &[ReadRow]) -> Vec<(String, String)> {
+        run_rule_in(Scope::Whole, rule, rows)
+    }
+
+    /// [`run_rule`] in a run that holds the whole round, or part of it.
+    pub fn run_rule_in(
+        scope: Scope,
+        rule: &rules::Rule,
+        rows: &[ReadRow],
+    ) -> Vec<(String, String)> {
         let sheets = layouts(rows);
         let records = Records::from_rows(rows, &rule_fields(schemas()));
-        let index = Index::new(&records, &sheets, schemas());
+        let files: Vec<Arc<str>> = sheets.iter().map(|s| s.file.clone()).collect();
+        let round = Round::survey(schemas(), scope, &files, &sheets, &records, &[]);
+        let index = Index::new(&records, &sheets, schemas(), &round);
         let mut diagnostics = Vec::new();
         (rule.check)(&index, &mut diagnostics);
         diagnostics

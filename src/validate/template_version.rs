@@ -9,6 +9,7 @@ use calamine::Data;
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 use crate::schema::{column_list, Schemas, TEMPLATE_VERSION};
+use crate::validate::TemplateIdentity;
 use crate::values::display;
 
 /// How many rows of the hidden sheet hold the template's identity; the lists follow.
@@ -23,6 +24,15 @@ pub fn entries(rows: impl Iterator<Item = Vec<(u32, Data)>>) -> Vec<(String, Str
     rows.take(IDENTITY_ROWS)
         .filter_map(|row| Some((cell(&row, 0)?, cell(&row, 1)?)))
         .collect()
+}
+
+/// What the entries say the workbook is: whose template, of which version.
+pub fn identity(entries: &[(String, String)]) -> TemplateIdentity {
+    let value = |key: &str| (entries.iter().find(|(k, _)| k == key)).map(|(_, v)| v.clone());
+    TemplateIdentity {
+        organisation: value("organisation"),
+        version: value("template_version"),
+    }
 }
 
 /// Whether a submission was made from the template of these schemas; a warning naming the

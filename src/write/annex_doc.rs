@@ -345,6 +345,22 @@ fn issue_doc(issue: &Node, layout: &Layout) -> IssueDoc {
     }
 }
 
+/// What the first page of a partial round's annex says: whom it lacks.
+pub fn partial_note(master: &Master) -> Option<String> {
+    let lacking: Vec<String> = (master.lacks())
+        .map(|(code, short)| match code == short {
+            true => code.to_string(),
+            false => format!("{short}（{code}）"),
+        })
+        .collect();
+    (!lacking.is_empty()).then(|| {
+        format!(
+            "※ 部分版: {}の提出ブックがないまま作成しています。",
+            lacking.join("、")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

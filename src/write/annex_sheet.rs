@@ -6,7 +6,7 @@ use rust_xlsxwriter::{
     Chart, ChartType, Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
 };
 
-use super::annex_doc::{walk, Layout, MeasureDoc, Part};
+use super::annex_doc::{partial_note, walk, Layout, MeasureDoc, Part};
 use super::fit;
 use super::markdown::{self, TITLE};
 use super::master::Master;
@@ -37,6 +37,7 @@ struct Styles {
     direction: Format,
     section: Format,
     theme: Format,
+    partial: Format,
     text: Format,
     bold: Format,
     plain: Format,
@@ -65,6 +66,7 @@ impl Styles {
             direction: wrapped.clone().set_italic(),
             section: banner(0xDDEBF7),
             theme: banner(0xF2F2F2).set_italic(),
+            partial: banner(0xFFF2CC).set_font_color(Color::RGB(0x9C0006)),
             text: wrapped,
             bold: Format::new().set_bold(),
             plain: Format::new(),
@@ -95,6 +97,7 @@ pub fn formats() -> Vec<Format> {
         direction,
         section,
         theme,
+        partial,
         text,
         bold,
         plain,
@@ -106,6 +109,7 @@ pub fn formats() -> Vec<Format> {
         direction,
         section,
         theme,
+        partial,
         text,
         bold,
         plain,
@@ -142,7 +146,8 @@ pub fn write_annex(
     markdown: &mut impl std::io::Write,
 ) -> Result<(), XlsxError> {
     let styles = Styles::new();
-    markdown::heading(markdown)?;
+    let partial = partial_note(master);
+    markdown::heading(markdown, partial.as_deref())?;
     for (column, width) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(column as u16, *width)?;
     }
@@ -166,6 +171,9 @@ pub fn write_annex(
         *row += 1;
         Ok(())
     };
+    if let Some(note) = &partial {
+        banner(sheet, &mut row, note, &styles.partial)?;
+    }
     walk(master, layout, |part| {
         markdown::part(markdown, &part)?;
         match part {

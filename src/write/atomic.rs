@@ -1,7 +1,8 @@
 //! Replacing a file so that a reader, or a run killed half-way, only ever sees the old file or the
 //! new one, never a part of either: the new file is written beside the old one under a temporary
 //! name and renamed into place only once it is whole. A staged file that is dropped instead of
-//! committed is deleted.
+//! committed is deleted. The new file gets the old one's permissions, or, where there was none,
+//! the usual ones for a new file (the umask's), so that colleagues on a shared drive can open it.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -23,10 +24,17 @@ impl Staged {
             _ => Path::new("."),
         };
         std::fs::create_dir_all(dir)?;
-        let temporary = tempfile::Builder::new()
-            .prefix(".annex-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".annex-").suffix(".tmp");
+        // A temporary file is private by default; this one is to be shared once in place.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temporary = builder.tempfile_in(dir)?;
+        if let Ok(existing) = std::fs::metadata(path) {
+            temporary
+                .as_file()
+                .set_permissions(existing.permissions())?;
+        }
         Ok(Staged {
             temporary,
             path: path.to_path_buf(),
@@ -85,6 +93,23 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["annex.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_has_the_usual_permissions_and_a_replaced_one_keeps_its_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("annex.xlsx");
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        // SAFETY: umask only reads and sets this process's file-creation mask.
+        let umask = unsafe { libc::umask(0o022) };
+        unsafe { libc::umask(umask) };
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(mode(&path), 0o666 & !(umask as u32));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&path, b"newer").unwrap();
+        assert_eq!(mode(&path), 0o640);
     }
 
     #[test]

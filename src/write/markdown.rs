@@ -16,9 +16,13 @@ fn cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
-/// The first line of `annex.md`.
-pub fn heading(out: &mut impl Write) -> io::Result<()> {
-    writeln!(out, "# {TITLE}")
+/// The first lines of `annex.md`: the title, and what a partial round lacks.
+pub fn heading(out: &mut impl Write, partial: Option<&str>) -> io::Result<()> {
+    writeln!(out, "# {TITLE}")?;
+    match partial {
+        Some(note) => writeln!(out, "\n> {}", cell(note)),
+        None => Ok(()),
+    }
 }
 
 /// One part of the annex as Markdown, as the master is walked.

@@ -17,6 +17,9 @@ use crate::schema::Schemas;
 /// The format tag of `annex.json`; changes when its shape does.
 pub const FORMAT: &str = "annex/1";
 
+/// The key of `annex.json` that names, in a partial round's master only, whom it lacks.
+const LACKS: &str = "missing_organisations";
+
 /// The master's order, computed once from the records: each entity's records sorted under their
 /// parent's place, then in natural id order. Every output walks it.
 pub struct Master<'a> {
@@ -30,6 +33,8 @@ pub struct Master<'a> {
     under: Vec<Vec<Range<usize>>>,
     /// Records whose parent is not in the master: none in a round without errors.
     orphans: usize,
+    /// The organisations a partial round lacks, by index into `schemas.organisations`.
+    lacking: Vec<usize>,
 }
 
 /// One record at its place in the master.
@@ -57,6 +62,7 @@ impl<'a> Master<'a> {
             ordered: vec![Vec::new(); count],
             under: vec![Vec::new(); count],
             orphans: 0,
+            lacking: Vec::new(),
         };
         // Parents come before their children in `schemas.entities`, so a parent is placed first.
         for (index, entity) in schemas.entities.iter().enumerate() {
@@ -104,6 +110,19 @@ impl<'a> Master<'a> {
             master.ordered[index] = keyed.into_iter().map(|(_, _, n)| n).collect();
         }
         master
+    }
+
+    /// The master of a partial round, which lacks these organisations' workbooks.
+    pub fn lacking(mut self, organisations: &[usize]) -> Self {
+        self.lacking = organisations.to_vec();
+        self
+    }
+
+    /// The organisations the round lacks, as (code, short name).
+    pub fn lacks(&self) -> impl Iterator<Item = (&str, &str)> {
+        (self.lacking.iter())
+            .filter_map(|&org| self.schemas.organisations.get(org))
+            .map(|org| (org.code.as_str(), org.short_name.as_str()))
     }
 
     /// Records the master leaves out because their parent is not in it; a master that would
@@ -189,6 +208,10 @@ impl Master<'_> {
         let mut top = serde_json::Map::new();
         top.insert("format".into(), FORMAT.into());
         top.insert("organisations".into(), self.organisations());
+        let lacks: Vec<Value> = self.lacks().map(|(code, _)| code.into()).collect();
+        if !lacks.is_empty() {
+            top.insert(LACKS.into(), Value::Array(lacks));
+        }
         for entity in self.roots() {
             let plural = self.schemas.entities[entity].plural.clone();
             top.insert(plural, Value::Array(Vec::new()));
@@ -208,6 +231,10 @@ impl Serialize for Master<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("format", FORMAT)?;
         map.serialize_entry("organisations", &self.organisations())?;
+        let lacks: Vec<&str> = self.lacks().map(|(code, _)| code).collect();
+        if !lacks.is_empty() {
+            map.serialize_entry(LACKS, &lacks)?;
+        }
         for entity in self.roots() {
             let nodes = Nodes(self.all(entity), self.count(entity));
             map.serialize_entry(&self.schemas.entities[entity].plural, &nodes)?;

@@ -21,6 +21,10 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             let Some(id) = record.text(&entity.key) else {
                 continue;
             };
+            // Two workbooks of one sender are one finding of the round's, not one per row.
+            if (index.round).same_sender(&record.layout().file, &first.layout().file) {
+                continue;
+            }
             let first_at = first.location(index.schemas, &entity.key);
             diagnostics.push(
                 Diagnostic::error(
@@ -63,6 +67,46 @@ mod tests {
                 "id.duplicate".to_string(),
                 "meti.xlsx › 取組 › A4".to_string()
             )]
+        );
+    }
+
+    /// The rows, each in the file named beside it.
+    fn in_files(rows: &[(&str, &str)]) -> Vec<crate::records::ReadRow> {
+        let measures: Vec<_> = (rows.iter())
+            .map(|(_, id)| ("measure", json!({ "id": id })))
+            .collect();
+        let mut read = records(&measures);
+        for (row, (file, _)) in read.iter_mut().zip(rows) {
+            let mut layout = (*row.layout).clone();
+            layout.file = (*file).into();
+            row.layout = std::sync::Arc::new(layout);
+        }
+        read
+    }
+
+    #[test]
+    fn two_copies_of_one_submission_are_left_to_the_round() {
+        let rows = in_files(&[
+            ("meti.xlsx", "METI-001"),
+            ("meti - コピー.xlsx", "METI-001"),
+        ]);
+        assert!(
+            run_rule(&RULE, &rows).is_empty(),
+            "round.duplicate says it once"
+        );
+        let rows = in_files(&[
+            ("meti.xlsx", "METI-001"),
+            ("mhlw.xlsx", "MHLW-001"),
+            ("mhlw.xlsx", "MHLW-002"),
+            ("mhlw.xlsx", "METI-001"),
+        ]);
+        assert_eq!(
+            run_rule(&RULE, &rows),
+            [(
+                "id.duplicate".to_string(),
+                "mhlw.xlsx › 取組 › A5".to_string()
+            )],
+            "an id of one sender's in another's workbook is a duplicate"
         );
     }
 

@@ -1,15 +1,16 @@
-//! `issue.no_measures` (warning): when the run reads submissions, every issue (論点) has at least
-//! one measure.
+//! `issue.no_measures` (warning): when the run holds a whole round and reads submissions, every
+//! issue (論点) has at least one measure.
 //!
 //! Why: an issue nobody answered leaves a blank in the council's annex; the secretariat wants to
 //! know before the meeting, not at it. Without any 取組 sheet in the run there is nothing to say,
 //! and while some measure's 論点ID is itself in error, the blank may be that error's doing: the
-//! rule waits until it is fixed.
+//! rule waits until it is fixed. A ministry checking its own workbook is not told of the issues
+//! other ministries answer.
 
 use super::Rule;
 use crate::lang::Text;
 use crate::report::Diagnostic;
-use crate::validate::Index;
+use crate::validate::{Index, Scope};
 
 pub const RULE: Rule = Rule {
     code: "issue.no_measures",
@@ -36,7 +37,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         .parent
         .as_deref()
         .unwrap_or_default();
-    if !index.sheet_read(measure) {
+    if !index.sheet_read(measure) || index.round.scope != Scope::Whole {
         return;
     }
     let misfiled = index.records(measure).any(|record| {
@@ -78,7 +79,8 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::validate::tests::{records, run_rule};
+    use crate::validate::tests::{records, run_rule, run_rule_in};
+    use crate::validate::Scope;
     use serde_json::json;
 
     #[test]
@@ -106,6 +108,16 @@ mod tests {
             ("measure", json!({"id": "METI-002", "issue_id": "1-1-2"})),
         ]);
         assert!(run_rule(&RULE, &rows).is_empty());
+    }
+
+    #[test]
+    fn nothing_is_said_to_part_of_a_round() {
+        let rows = records(&[
+            ("issue", json!({"id": "1-1-01"})),
+            ("issue", json!({"id": "1-1-02"})),
+            ("measure", json!({"id": "METI-001", "issue_id": "1-1-01"})),
+        ]);
+        assert!(run_rule_in(Scope::Part, &RULE, &rows).is_empty());
     }
 
     #[test]
