@@ -10,11 +10,13 @@
 //! | `x-key` | row schema | the field that identifies a row; unique across all workbooks |
 //! | `x-parent` | row schema | the field that names the row's parent in the master (e.g. `issue_id`) |
 //! | `x-plural` | row schema | the name of the list of these rows inside their parent in `annex.json` |
+//! | `x-order` | row schema | the order of these rows under their parent in the master and the annex: `rows`, as the sheet lists them, or `key` (the default), in natural id order (`1-2` before `1-10`) |
 //! | `x-header` | field | the Japanese header of the field's column |
-//! | `x-parse` | field | how a typed cell becomes a value: `id`, `title`, `fiscal-year`, `year-month`, `yes-no`, `organisations` |
+//! | `x-parse` | field | how a typed cell becomes a value: `id`, `title`, `fiscal-year`, `year-month`, `yes-no`, `organisations`, `ids` (several ids in one cell) |
 //! | `x-text-to-number` | field | a number typed as text (`1,010`, `48件`) is accepted, with a warning |
 //! | `x-unit-field` | field | with `x-text-to-number`: the field whose allowed values may follow the number (`48件`) |
-//! | `x-separators` | field | with `organisations`: what separates several names in one cell |
+//! | `x-separators` | field | with `organisations` or `ids`: what separates several in one cell |
+//! | `x-orders` | field | with `ids`: the child row schema whose rows this list puts in order under this row (those it does not list follow, in their own order) |
 //! | `x-yes`, `x-no` | field | with `yes-no`: the spellings of yes and no |
 //! | `x-references` | field | the row schema whose key this field names |
 //! | `x-id-prefix` | field | the row's key starts with this value (or, for a list, with one of its items) and `-` |
@@ -147,6 +149,10 @@ pub enum ValueKind {
     Organisations {
         separators: Vec<String>,
     },
+    /// Several identifiers in one cell, each as [`ValueKind::Id`] makes it.
+    Ids {
+        separators: Vec<String>,
+    },
 }
 
 /// One column of a sheet: one property of its row schema.
@@ -165,6 +171,8 @@ pub struct Field {
     pub references: Option<String>,
     pub id_prefix: bool,
     pub not_before: Option<String>,
+    /// The child entity whose rows this list of ids orders under the row (`x-orders`).
+    pub orders: Option<String>,
     /// A yes/no field's spellings as [`normalize_answer`] makes them, each with the answer it
     /// gives: what a cell is matched against, normalised once rather than for every cell.
     pub answers: Vec<(String, bool)>,
@@ -183,6 +191,9 @@ pub struct Entity {
     pub key: String,
     pub parent: Option<String>,
     pub plural: String,
+    /// Whether its rows keep the order the sheet lists them in (`x-order: rows`), rather than
+    /// natural id order.
+    pub in_row_order: bool,
     /// What annex's own code reads the entity as (`x-role`).
     pub role: Option<String>,
     pub fields: Vec<Field>,
@@ -469,6 +480,19 @@ impl Schemas {
                         ));
                     }
                 }
+                if let Some(child) = &field.orders {
+                    let orders_a_child = self.entity(child).and_then(|c| c.parent_link(self));
+                    let is_list = matches!(field.kind, ValueKind::Ids { .. });
+                    if !is_list
+                        || orders_a_child.map(|(_, parent)| &self.entities[parent].name)
+                            != Some(&entity.name)
+                    {
+                        return Err(invalid(
+                            &file,
+                            format!("{}: x-orders must be on an `ids` field and name a sheet schema whose x-parent is this one: {child}", field.key),
+                        ));
+                    }
+                }
                 for named in [&field.not_before, &field.unit_field].into_iter().flatten() {
                     if entity.field(named).is_none() {
                         return Err(invalid(
@@ -586,7 +610,13 @@ fn read_entity(file: &str, schema: &Value, validator: Validator) -> Result<Entit
             .map(str::to_string)
             .ok_or_else(|| invalid(file, format!("has no {key}")))
     };
+    let in_row_order = match str_of(schema, "x-order") {
+        None | Some("key") => false,
+        Some("rows") => true,
+        Some(other) => return Err(invalid(file, format!("unknown x-order {other:?}"))),
+    };
     Ok(Entity {
+        in_row_order,
         title: str_of(schema, "title").unwrap_or(&name).to_string(),
         sheet: annotation("x-sheet")?,
         workbook: annotation("x-workbook")?,
@@ -620,6 +650,9 @@ fn read_field(
             no: strings_of(property, "x-no"),
         },
         Some("organisations") => ValueKind::Organisations {
+            separators: strings_of(property, "x-separators"),
+        },
+        Some("ids") => ValueKind::Ids {
             separators: strings_of(property, "x-separators"),
         },
         Some(other) => return Err(invalid(file, format!("{key}: unknown x-parse {other:?}"))),
@@ -664,6 +697,7 @@ fn read_field(
         references: str_of(property, "x-references").map(str::to_string),
         id_prefix: property.get("x-id-prefix") == Some(&Value::Bool(true)),
         not_before: str_of(property, "x-not-before").map(str::to_string),
+        orders: str_of(property, "x-orders").map(str::to_string),
         role: str_of(property, "x-role").map(str::to_string),
         answers: match &kind {
             ValueKind::YesNo { yes, no } => (yes.iter().map(|s| (s, true)))

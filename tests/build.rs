@@ -214,3 +214,75 @@ fn the_same_round_builds_the_same_bytes() {
         );
     }
 }
+
+/// A title as the seed document prints it: NFKC, no white space, no （再掲） mark.
+fn normalised_title(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let title = title.trim_start_matches('【').trim_end_matches('】');
+    let title = title.replace("】（再掲）", "");
+    title.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The 【titles】 of a text, in order, as [`normalised_title`] makes them.
+fn titles_in(text: &str) -> Vec<String> {
+    text.split('【')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('】'))
+        .map(|(title, _)| normalised_title(title))
+        .collect()
+}
+
+#[test]
+fn the_annex_lists_measures_in_the_order_of_the_councils_document() {
+    let seed: Vec<String> = std::fs::read_to_string(repo().join("tests/fixtures/seed_titles.txt"))
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(seed.len(), 31);
+    let work = Workdir::seeded(|_| {});
+    work.run(&["build", "input"]).expect_code(0);
+    let markdown = std::fs::read_to_string(work.path("output/annex.md")).unwrap();
+    assert_eq!(titles_in(&markdown), seed, "annex.md");
+    let master = read_json(&work.path("output/annex.json"));
+    let measures = all(&master, &["challenges", "sections", "issues", "measures"]);
+    let titles: Vec<String> = (measures.iter())
+        .map(|m| normalised_title(m["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(titles, seed, "annex.json");
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> = calamine::open_workbook(work.path("output/annex.xlsx")).unwrap();
+    let sheet = workbook.worksheet_range("別添").unwrap();
+    let text: String = (sheet.rows().flatten())
+        .map(|cell| format!("{cell}\n"))
+        .collect();
+    assert_eq!(titles_in(&text), seed, "別添");
+}
+
+#[test]
+fn without_an_order_the_measures_of_an_issue_follow_their_ids() {
+    let work = Workdir::seeded(|files| {
+        let council = &mut files
+            .iter_mut()
+            .find(|(stem, _)| stem == "council")
+            .unwrap()
+            .1;
+        for issue in council["sheets"]["論点"].as_array_mut().unwrap() {
+            issue.as_object_mut().unwrap().remove("measure_order");
+        }
+    });
+    work.run(&["build", "input"]).expect_code(0);
+    let master = read_json(&work.path("output/annex.json"));
+    let issue = all(&master, &["challenges", "sections", "issues"])
+        .into_iter()
+        .find(|i| i["id"] == "1-2-04")
+        .unwrap();
+    let ids: Vec<_> = (issue["measures"].as_array().unwrap().iter())
+        .map(|m| m["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [json!("METI-003"), json!("METI-004"), json!("MHLW-002")]
+    );
+}

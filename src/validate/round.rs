@@ -180,6 +180,12 @@ impl Round {
         a != b && sender(a).is_some() && sender(a) == sender(b)
     }
 
+    /// Whether a key is of an organisation the round has no workbook from (`CAO-001` while
+    /// 内閣府's is missing): its rows cannot be looked for.
+    pub fn lacks_sender_of(&self, schemas: &Schemas, key: &str) -> bool {
+        lead_of(schemas, key).is_some_and(|org| self.missing.contains(&org))
+    }
+
     pub fn has_council(&self) -> bool {
         self.of(Sender::Council).next().is_some()
     }

@@ -166,6 +166,7 @@ pub fn expected(field: &Field) -> Text {
             "one or more organisations such as 経産省、厚労省",
             "府省名（経産省、厚労省 など）",
         ),
+        ValueKind::Ids { .. } => Text::new("one or more ids separated by 、", "「、」で区切ったID"),
     }
 }
 
@@ -277,6 +278,7 @@ pub fn convert(cell: &Data, target: &Target) -> Converted {
         ValueKind::FiscalYear => fiscal_year(cell, target),
         ValueKind::YearMonth => year_month(cell, target),
         ValueKind::Organisations { separators } => organisations(cell, target, separators),
+        ValueKind::Ids { separators } => ids(cell, target, separators),
     }
 }
 
@@ -432,10 +434,37 @@ fn organisations(cell: &Data, target: &Target, separators: &[String]) -> Convert
     let Data::String(text) = cell else {
         return Converted::error(target.type_error(&display(cell)));
     };
-    let mut codes = Vec::new();
-    let normalised = nfkc(text);
-    let mut rest = &*normalised;
-    while !rest.is_empty() {
+    let codes = split_list(&nfkc(text), separators)
+        .map(|part| {
+            let code = target
+                .schemas
+                .organisation(part)
+                .map_or(part, |org| org.code.as_str());
+            Value::String(code.to_string())
+        })
+        .collect();
+    Converted::value(Value::Array(codes))
+}
+
+fn ids(cell: &Data, target: &Target, separators: &[String]) -> Converted {
+    let text = match cell {
+        Data::String(text) => nfkc(text),
+        Data::Float(_) | Data::Int(_) => display(cell).into(),
+        other => return Converted::error(target.type_error(&display(other))),
+    };
+    let ids = split_list(&text, separators)
+        .map(|id| Value::String(id.to_string()))
+        .collect();
+    Converted::value(Value::Array(ids))
+}
+
+/// The non-empty, trimmed parts of a cell's text between any of the separators.
+fn split_list<'a>(text: &'a str, separators: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
+    let mut rest = text;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
         let next = separators
             .iter()
             .filter(|s| !s.is_empty())
@@ -445,17 +474,12 @@ fn organisations(cell: &Data, target: &Target, separators: &[String]) -> Convert
             Some((at, len)) => (&rest[..at], &rest[at + len..]),
             None => (rest, ""),
         };
+        rest = remainder;
         let part = part.trim();
         if !part.is_empty() {
-            let code = target
-                .schemas
-                .organisation(part)
-                .map_or(part, |org| org.code.as_str());
-            codes.push(Value::String(code.to_string()));
+            return Some(part);
         }
-        rest = remainder;
-    }
-    Converted::value(Value::Array(codes))
+    })
 }
 
 #[cfg(test)]

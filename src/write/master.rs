@@ -1,6 +1,7 @@
 //! The master: every row nested under its parent (challenges → sections → issues → measures →
-//! KPIs, as the schemas' `x-parent` say), each list in natural id order (`1-2` before `1-10`),
-//! the order computed once and walked by every output; `annex.json` is serialised from it as it
+//! KPIs, as the schemas' `x-parent` say), each list in the order the schemas give it — the rows'
+//! own (`x-order: rows`), the parent's list (`x-orders`), else natural id order (`1-2` before
+//! `1-10`) — the order computed once and walked by every output; `annex.json` is serialised from it as it
 //! is written, never built as one tree.
 
 use std::cmp::Ordering;
@@ -11,7 +12,7 @@ use rayon::prelude::*;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Value};
 
-use crate::records::{Record, Records};
+use crate::records::{Field, Record, Records};
 use crate::schema::Schemas;
 
 /// The format tag of `annex.json`; changes when its shape does.
@@ -21,7 +22,8 @@ pub const FORMAT: &str = "annex/1";
 const LACKS: &str = "missing_organisations";
 
 /// The master's order, computed once from the records: each entity's records sorted under their
-/// parent's place, then in natural id order. Every output walks it.
+/// parent's place, then as the schemas say (rows, the parent's list, natural id order). Every
+/// output walks it.
 pub struct Master<'a> {
     pub records: &'a Records,
     pub schemas: &'a Schemas,
@@ -74,7 +76,8 @@ impl<'a> Master<'a> {
                     .filter_map(|(place, &n)| Some((records.get(n)?.text(key)?, place)))
                     .collect()
             });
-            let mut keyed: Vec<(usize, &str, u32)> = rows
+            let listed = parent.and_then(|(_, parent)| master.listed(parent, &entity.name));
+            let mut keyed: Vec<(usize, u64, &str, u32)> = rows
                 .iter()
                 .filter_map(|(number, record)| {
                     let place = match (&places, parent) {
@@ -83,21 +86,30 @@ impl<'a> Master<'a> {
                         }
                         _ => 0,
                     };
-                    Some((place, record.text(&entity.key).unwrap_or_default(), *number))
+                    let key = record.text(&entity.key).unwrap_or_default();
+                    let rank = match (&listed, entity.in_row_order) {
+                        (_, true) => u64::from(*number),
+                        (Some(listed), false) => {
+                            (listed.get(&(place, key))).map_or(u64::MAX, |&at| at as u64)
+                        }
+                        (None, false) => 0,
+                    };
+                    Some((place, rank, key, *number))
                 })
                 .collect();
             master.orphans += rows.len() - keyed.len();
             keyed.par_sort_unstable_by(|a, b| {
                 (a.0.cmp(&b.0))
-                    .then_with(|| natural_order(a.1, b.1))
-                    .then(a.2.cmp(&b.2))
+                    .then(a.1.cmp(&b.1))
+                    .then_with(|| natural_order(a.2, b.2))
+                    .then(a.3.cmp(&b.3))
             });
             if let Some((_, parent)) = parent {
                 master.children[parent].push(index);
                 let mut under = vec![0..0; master.ordered[parent].len()];
                 let mut start = 0;
-                for (at, (place, _, _)) in keyed.iter().enumerate() {
-                    let next = keyed.get(at + 1).map(|(p, _, _)| *p);
+                for (at, (place, _, _, _)) in keyed.iter().enumerate() {
+                    let next = keyed.get(at + 1).map(|(p, _, _, _)| *p);
                     if next != Some(*place) {
                         if let Some(slot) = under.get_mut(*place) {
                             *slot = start..at + 1;
@@ -107,9 +119,31 @@ impl<'a> Master<'a> {
                 }
                 master.under[index] = under;
             }
-            master.ordered[index] = keyed.into_iter().map(|(_, _, n)| n).collect();
+            master.ordered[index] = keyed.into_iter().map(|(_, _, _, n)| n).collect();
         }
         master
+    }
+
+    /// Where the parent's own list (`x-orders`) puts each child, by the parent's place and the
+    /// child's key; `None` when the parent has no list for this child entity.
+    fn listed(&self, parent: usize, child: &str) -> Option<HashMap<(usize, &'a str), usize>> {
+        let schemas = self.schemas;
+        let field = (schemas.entities[parent].fields.iter())
+            .find(|f| f.orders.as_deref() == Some(child))?;
+        let mut listed = HashMap::new();
+        for (place, &number) in self.ordered[parent].iter().enumerate() {
+            let Some(Field::List(list)) =
+                self.records.get(number).and_then(|r| r.field(&field.key))
+            else {
+                continue;
+            };
+            for (at, item) in list.iter().enumerate() {
+                if let Field::Text(key) = item {
+                    listed.entry((place, key)).or_insert(at);
+                }
+            }
+        }
+        Some(listed)
     }
 
     /// The master of a partial round, which lacks these organisations' workbooks.
@@ -352,7 +386,8 @@ mod tests {
     }
 
     #[test]
-    fn rows_nest_under_their_parents_in_id_order() {
+    fn rows_nest_under_their_parents_in_the_councils_order() {
+        let measure = |id: &str| json!({"id": id, "issue_id": "1-2-01", "title": "m", "description": "d", "ministries": ["METI"]});
         let rows = records(&[
             ("challenge", json!({"id": "1", "title": "c"})),
             (
@@ -365,27 +400,35 @@ mod tests {
             ),
             (
                 "issue",
-                json!({"id": "1-2-01", "section_id": "1-2", "question": "q"}),
+                json!({"id": "1-2-01", "section_id": "1-2", "question": "q", "measure_order": ["MHLW-001"]}),
             ),
-            (
-                "measure",
-                json!({"id": "METI-001", "issue_id": "1-2-01", "title": "m", "description": "d", "ministries": ["METI"]}),
-            ),
+            ("measure", measure("METI-010")),
+            ("measure", measure("MHLW-001")),
+            ("measure", measure("METI-002")),
             (
                 "kpi",
-                json!({"id": "METI-001-K1", "measure_id": "METI-001", "name": "n", "value": 48, "unit": "件", "cumulative": false}),
+                json!({"id": "METI-002-K1", "measure_id": "METI-002", "name": "n", "value": 48, "unit": "件", "cumulative": false}),
             ),
         ]);
         let records = Records::from_rows(&rows, &Keep::all(schemas()));
         let master = build_master(&records, schemas());
         let sections = &master["challenges"][0]["sections"];
-        assert_eq!(sections[0]["id"], "1-2");
-        assert_eq!(sections[1]["id"], "1-10");
-        assert_eq!(sections[1]["issues"], json!([]));
         assert_eq!(
-            sections[0]["issues"][0]["measures"][0]["kpis"][0]["value"],
-            48
+            (&sections[0]["id"], &sections[1]["id"]),
+            (&json!("1-10"), &json!("1-2")),
+            "sections as the council master lists them"
         );
+        assert_eq!(sections[0]["issues"], json!([]));
+        let measures = &sections[1]["issues"][0]["measures"];
+        let ids: Vec<_> = (measures.as_array().unwrap().iter())
+            .map(|m| m["id"].clone())
+            .collect();
+        assert_eq!(
+            ids,
+            [json!("MHLW-001"), json!("METI-002"), json!("METI-010")],
+            "the issue's list first, then the rest in natural id order"
+        );
+        assert_eq!(measures[1]["kpis"][0]["value"], 48);
         assert_eq!(schemas().master_errors(&master), Vec::<String>::new());
     }
 }

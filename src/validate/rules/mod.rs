@@ -4,6 +4,7 @@
 mod duplicate_id;
 mod id_prefix;
 mod issue_without_measure;
+mod listed_order;
 mod not_before;
 mod part_of;
 mod relisting;
@@ -56,6 +57,7 @@ pub const RULES: &[Rule] = &[
     not_before::RULE,
     part_of::RULE,
     relisting::RULE,
+    listed_order::RULE,
     issue_without_measure::RULE,
 ];
 
