@@ -124,12 +124,53 @@ impl Era {
         }
     }
 
-    /// The era and era year a Western date falls in: the inverse the tests check readings against.
-    #[cfg(test)]
+    /// The era and era year a Western date falls in: how the annex writes a date, and the
+    /// inverse the tests check readings against.
     pub fn of_date(date: Ymd) -> Option<(&'static Era, u32)> {
         let era = ERAS.iter().rev().find(|era| date >= era.first_day)?;
         Some((era, (date.0 - era.first_day.0 + 1).unsigned_abs()))
     }
+
+    /// The era of a fiscal year (April to March): the one it is named after, so that FY2019 is
+    /// 令和元年度 although 令和 began in its second month.
+    pub fn of_fiscal_year(year: i32) -> Option<(&'static Era, u32)> {
+        Era::of_date((year, 5, 1))
+    }
+}
+
+/// An era year as it is written: 令和元, 令和6.
+pub fn era_year(era: &Era, year: u32) -> String {
+    match year {
+        1 => format!("{}元", era.name),
+        n => format!("{}{n}", era.name),
+    }
+}
+
+/// Fiscal years as the council writes them, the Western years beside: 令和6（2024）年度,
+/// 令和2～6（2020～2024）年度, 平成30～令和2（2018～2020）年度.
+pub fn written_fiscal_years(from: i32, to: i32) -> String {
+    let (Some((first_era, first)), Some((last_era, last))) =
+        (Era::of_fiscal_year(from), Era::of_fiscal_year(to))
+    else {
+        return match from == to {
+            true => format!("{from}年度"),
+            false => format!("{from}～{to}年度"),
+        };
+    };
+    match (from == to, first_era == last_era) {
+        (true, _) => format!("{}（{from}）年度", era_year(first_era, first)),
+        (false, true) => format!("{}～{last}（{from}～{to}）年度", era_year(first_era, first)),
+        (false, false) => format!(
+            "{}～{}（{from}～{to}）年度",
+            era_year(first_era, first),
+            era_year(last_era, last)
+        ),
+    }
+}
+
+/// One fiscal year as the council writes it: 令和6（2024）年度.
+pub fn written_fiscal_year(year: i32) -> String {
+    written_fiscal_years(year, year)
 }
 
 #[cfg(test)]
@@ -139,6 +180,21 @@ mod tests {
 
     fn era(name: &str) -> &'static Era {
         ERAS.iter().find(|era| era.name == name).unwrap()
+    }
+
+    #[test]
+    fn fiscal_years_are_written_in_the_era_the_council_uses() {
+        assert_eq!(written_fiscal_year(2024), "令和6（2024）年度");
+        assert_eq!(written_fiscal_year(2019), "令和元（2019）年度");
+        assert_eq!(written_fiscal_year(2018), "平成30（2018）年度");
+        assert_eq!(
+            written_fiscal_years(2020, 2024),
+            "令和2～6（2020～2024）年度"
+        );
+        assert_eq!(
+            written_fiscal_years(2018, 2020),
+            "平成30～令和2（2018～2020）年度"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! a problem with that cell. Pure: nothing here reads a file or looks at another row.
 
 mod era;
+
+pub use era::{era_year, written_fiscal_year, written_fiscal_years, Era};
 mod parse;
 
 use std::borrow::Cow;

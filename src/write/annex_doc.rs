@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::master::{Master, Node};
 use crate::records::{display_value, Field, Record};
 use crate::schema::{Schemas, FIGURE_ROLES};
+use crate::values::{era_year, written_fiscal_year, written_fiscal_years, Era};
 
 /// One part of the annex, in the order it is printed.
 pub enum Part {
@@ -77,14 +78,23 @@ fn grouped(value: Field) -> String {
     out
 }
 
-/// `2024年12月時点`, `2024年12月1日時点`.
+/// `令和6（2024）年12月時点`, `令和6（2024）年12月1日時点`.
 fn point_in_time(as_of: &str) -> String {
-    let parts: Vec<&str> = as_of.split('-').collect();
-    let number = |s: &str| s.trim_start_matches('0').to_string();
+    format!("{}時点", written_date(as_of))
+}
+
+/// `令和6（2024）年12月`, `令和6（2024）年12月1日`: the era as the council writes it, the Western
+/// year beside.
+pub fn written_date(as_of: &str) -> String {
+    let parts: Vec<u32> = as_of.split('-').filter_map(|p| p.parse().ok()).collect();
+    let year = |y: u32, m: u32, d: u32| match Era::of_date((y as i32, m, d)) {
+        Some((era, n)) => format!("{}（{y}）年", era_year(era, n)),
+        None => format!("{y}年"),
+    };
     match parts.as_slice() {
-        [y, m] => format!("{y}年{}月時点", number(m)),
-        [y, m, d] => format!("{y}年{}月{}日時点", number(m), number(d)),
-        _ => format!("{as_of}時点"),
+        [y, m] => format!("{}{m}月", year(*y, *m, 1)),
+        [y, m, d] => format!("{}{m}月{d}日", year(*y, *m, *d)),
+        _ => as_of.to_string(),
     }
 }
 
@@ -184,6 +194,22 @@ impl<'s> Layout<'s> {
         self.measure.key("title")
     }
 
+    /// The header of the figures' ids (指標ID).
+    pub fn figure_id_header(&self) -> &'s str {
+        (self.figure.spec.field(self.figure.id())).map_or("", |field| field.header.as_str())
+    }
+
+    /// The organisations in charge of a measure, by the short names people use.
+    pub fn organisations(&self, measure: &Record) -> Vec<String> {
+        match measure.field(self.measure.key("organisations")) {
+            Some(Field::List(codes)) => {
+                let codes: Vec<Value> = codes.iter().map(|code| code.to_value()).collect();
+                self.schemas.short_names(&codes)
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// A figure read from its record in one pass.
     pub fn figure<'a>(&self, kpi: &Record<'a>) -> Figure<'a> {
         let mut figure = Figure {
@@ -241,10 +267,9 @@ fn figure(kpi: &Figure, siblings: &[Figure]) -> String {
         notes.push(format!("{whole_name}の内数"));
     }
     match (kpi.fy_from, kpi.fy_to) {
-        (Some(from), Some(to)) if from == to => notes.push(format!("{from}年度")),
-        (Some(from), Some(to)) => notes.push(format!("{from}～{to}年度")),
-        (Some(from), None) => notes.push(format!("{from}年度から")),
-        (None, Some(to)) => notes.push(format!("{to}年度まで")),
+        (Some(from), Some(to)) => notes.push(written_fiscal_years(from as i32, to as i32)),
+        (Some(from), None) => notes.push(format!("{}から", written_fiscal_year(from as i32))),
+        (None, Some(to)) => notes.push(format!("{}まで", written_fiscal_year(to as i32))),
         (None, None) => {}
     }
     if let Some(as_of) = kpi.as_of {
@@ -269,13 +294,7 @@ fn measure(node: &Node, figures: &[Figure], layout: &Layout) -> MeasureDoc {
     if record.field(level.key("relists")).is_some() {
         title.push_str("（再掲）");
     }
-    let ministries = match record.field(level.key("organisations")) {
-        Some(Field::List(codes)) => {
-            let codes: Vec<Value> = codes.iter().map(|code| code.to_value()).collect();
-            layout.schemas.short_names(&codes)
-        }
-        _ => Vec::new(),
-    };
+    let ministries = layout.organisations(&record);
     MeasureDoc {
         title,
         text: (record.text(level.key("text")))
@@ -398,8 +417,8 @@ mod tests {
             [
                 "採択件数 48件",
                 "上市件数 8件（採択件数の内数）",
-                "見学者数 1,010人（2024年度、2024年12月時点、累計）",
-                "承認件数 4件（2020～2024年度）",
+                "見学者数 1,010人（令和6（2024）年度、令和6（2024）年12月時点、累計）",
+                "承認件数 4件（令和2～6（2020～2024）年度）",
             ]
         );
     }

@@ -42,7 +42,7 @@ pub fn fill_workbook(
             .add_worksheet_with_constant_memory()?
             .set_name(name)?;
     }
-    let header = Format::new()
+    let header = annex_sheet::font(Format::new())
         .set_bold()
         .set_font_color(Color::White)
         .set_background_color(Color::RGB(0x1F4E79))
@@ -50,7 +50,9 @@ pub fn fill_workbook(
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
-    let cell = Format::new().set_align(FormatAlign::Top).set_text_wrap();
+    let cell = annex_sheet::font(Format::new())
+        .set_align(FormatAlign::Top)
+        .set_text_wrap();
     // The sheets are written side by side and a format's index is given when it is first used:
     // each is registered first, in one order, so that the file is the same from run to run.
     // (rust_xlsxwriter documents `register_format` for multi-threaded constant-memory writing.)
