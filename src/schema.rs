@@ -15,6 +15,7 @@
 //! | `x-parse` | field | how a typed cell becomes a value: `id`, `title`, `fiscal-year`, `year-month`, `yes-no`, `organisations`, `ids` (several ids in one cell) |
 //! | `x-text-to-number` | field | a number typed as text (`1,010`, `48件`) is accepted, with a warning |
 //! | `x-unit-field` | field | with `x-text-to-number`: the field whose allowed values may follow the number (`48件`) |
+//! | `x-percent-unit` | field | the unit (of `x-unit-field`) in which a cell shown as a percentage counts what it shows: 25 for 0.25 shown as 25%; in another unit such a cell is refused |
 //! | `x-separators` | field | with `organisations` or `ids`: what separates several in one cell |
 //! | `x-orders` | field | with `ids`: the child row schema whose rows this list puts in order under this row (those it does not list follow, in their own order) |
 //! | `x-yes`, `x-no` | field | with `yes-no`: the spellings of yes and no |
@@ -168,6 +169,8 @@ pub struct Field {
     pub allowed: Vec<Value>,
     pub text_to_number: bool,
     pub unit_field: Option<String>,
+    /// The unit in which a cell shown as a percentage means what it shows (`x-percent-unit`).
+    pub percent_unit: Option<String>,
     pub references: Option<String>,
     pub id_prefix: bool,
     pub not_before: Option<String>,
@@ -694,6 +697,7 @@ fn read_field(
         allowed,
         text_to_number: property.get("x-text-to-number") == Some(&Value::Bool(true)),
         unit_field: str_of(property, "x-unit-field").map(str::to_string),
+        percent_unit: str_of(property, "x-percent-unit").map(str::to_string),
         references: str_of(property, "x-references").map(str::to_string),
         id_prefix: property.get("x-id-prefix") == Some(&Value::Bool(true)),
         not_before: str_of(property, "x-not-before").map(str::to_string),

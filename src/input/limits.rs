@@ -11,7 +11,7 @@ use xlsx_stream::Package;
 
 use super::discover::Input;
 use super::ods;
-use super::xls::{self, Damaged};
+use super::xls::{self, Damaged, Measured};
 use crate::lang::Text;
 use crate::report::{Diagnostic, Location};
 
@@ -43,7 +43,8 @@ impl Default for Limits {
 /// limit.
 pub fn compound_file(input: &Input, file: impl Read + Seek, limits: Limits) -> Option<Diagnostic> {
     let cells = match xls::largest_sheet(file) {
-        Ok(cells) => cells,
+        Ok(Measured::Cells(cells)) => cells,
+        Ok(Measured::Encrypted) => return Some(super::workbook::encrypted(input)),
         Err(Damaged(why)) => {
             return Some(Diagnostic::error(
                 "file.unreadable",

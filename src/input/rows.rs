@@ -13,6 +13,9 @@ use xlsx_stream::Package;
 pub struct Row {
     pub index: u32,
     pub cells: Vec<(u32, Data)>,
+    /// The columns whose number the cell's format shows as a percentage (0.25 as 25%), as far
+    /// as the reader tells (annex's own `.xlsx` reader does; calamine does not).
+    pub percent: Vec<u32>,
 }
 
 impl Row {
@@ -46,9 +49,12 @@ const ROOM: usize = 64;
 
 /// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
 /// early and says so through [`SheetRows::error`].
+/// A cell as a reader gives it: row, column, value, and whether it is shown as a percentage.
+type ReadCell = (u32, u32, Data, bool);
+
 pub struct SheetRows<'a> {
-    cells: Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send + 'a>,
-    next: Option<(u32, u32, Data)>,
+    cells: Box<dyn Iterator<Item = Result<ReadCell, String>> + Send + 'a>,
+    next: Option<ReadCell>,
     error: Option<String>,
     /// Cells in the last row: room for as many in the next, since rows of a sheet are alike (up
     /// to [`ROOM`], so that one odd row does not make every row large).
@@ -66,7 +72,7 @@ impl Iterator for SheetRows<'_> {
     type Item = Row;
 
     fn next(&mut self) -> Option<Row> {
-        let (index, column, value) = match self.next.take() {
+        let (index, column, value, percent) = match self.next.take() {
             Some(cell) => cell,
             None => match self.cells.next()? {
                 Ok(cell) => cell,
@@ -78,10 +84,22 @@ impl Iterator for SheetRows<'_> {
         };
         let mut cells = Vec::with_capacity(self.width.clamp(1, ROOM));
         cells.push((column, value));
-        let mut row = Row { index, cells };
+        let mut row = Row {
+            index,
+            cells,
+            percent: Vec::new(),
+        };
+        if percent {
+            row.percent.push(column);
+        }
         loop {
             match self.cells.next() {
-                Some(Ok((r, c, value))) if r == index => row.set(c, value),
+                Some(Ok((r, c, value, percent))) if r == index => {
+                    row.set(c, value);
+                    if percent {
+                        row.percent.push(c);
+                    }
+                }
                 Some(Ok(other)) => {
                     self.next = Some(other);
                     break;
@@ -104,8 +122,8 @@ fn keep(value: &Data) -> bool {
 
 /// Streams the cells a reader's `next_cell` gives until it ends or fails.
 fn stream<'a, E: std::fmt::Display>(
-    mut next_cell: impl FnMut() -> Result<Option<(u32, u32, Data)>, E> + Send + 'a,
-) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send + 'a> {
+    mut next_cell: impl FnMut() -> Result<Option<ReadCell>, E> + Send + 'a,
+) -> Box<dyn Iterator<Item = Result<ReadCell, String>> + Send + 'a> {
     let mut done = false;
     Box::new(std::iter::from_fn(move || {
         // A reader asked again after its end or an error reports a spurious error.
@@ -127,19 +145,20 @@ fn stream<'a, E: std::fmt::Display>(
     }))
 }
 
-/// A calamine cell with its value owned.
-fn owned((row, column): (u32, u32), value: &DataRef) -> (u32, u32, Data) {
-    (row, column, Data::from(value.clone()))
+/// A calamine cell with its value owned (calamine does not say how a number is shown).
+fn owned((row, column): (u32, u32), value: &DataRef) -> ReadCell {
+    (row, column, Data::from(value.clone()), false)
 }
 
-fn from_range(
-    range: Range<Data>,
-) -> Box<dyn Iterator<Item = Result<(u32, u32, Data), String>> + Send> {
+fn from_range(range: Range<Data>) -> Box<dyn Iterator<Item = Result<ReadCell, String>> + Send> {
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let cells: Vec<_> = range
         .used_cells()
         .filter(|(_, _, value)| keep(value))
-        .map(|(r, c, value)| Ok((first_row + r as u32, first_column + c as u32, value.clone())))
+        .map(|(r, c, value)| {
+            let (row, column) = (first_row + r as u32, first_column + c as u32);
+            Ok((row, column, value.clone(), false))
+        })
         .collect();
     Box::new(cells.into_iter())
 }
@@ -154,7 +173,11 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send, R: Read + Seek + Send>(
     let cells = match (package.and_then(|package| package.cells(name)), workbook) {
         (Some(cells), _) => {
             let mut cells = cells?;
-            stream(move || cells.next_cell())
+            stream(move || {
+                let cell = cells.next_cell()?;
+                let percent = cells.shown_as_percent();
+                Ok::<_, String>(cell.map(|(row, column, value)| (row, column, value, percent)))
+            })
         }
         (None, Some(Sheets::Xlsx(xlsx))) => {
             let mut reader = xlsx
@@ -236,7 +259,7 @@ mod tests {
             cells: Box::new(
                 cells
                     .into_iter()
-                    .map(|(r, c, v)| Ok((r, c, Data::String(v.into())))),
+                    .map(|(r, c, v)| Ok((r, c, Data::String(v.into()), false))),
             ),
             next: None,
             error: None,
@@ -269,7 +292,9 @@ mod tests {
     #[test]
     fn a_stream_that_fails_says_why() {
         let mut stream = SheetRows {
-            cells: Box::new(vec![Ok((0, 0, Data::Int(1))), Err("broken".to_string())].into_iter()),
+            cells: Box::new(
+                vec![Ok((0, 0, Data::Int(1), false)), Err("broken".to_string())].into_iter(),
+            ),
             next: None,
             error: None,
             width: 0,

@@ -47,6 +47,9 @@ enum Source {
         sheets: Box<Sheets<Bytes>>,
         package: Option<Package<Bytes>>,
     },
+    /// A package calamine cannot open but annex's reader can, in a run that wanted calamine's
+    /// view too: its cells are read all the same, and what only calamine tells is not known.
+    Package(Package<Bytes>),
 }
 
 /// Opens the file of `input` once and measures it; `calamine_view` says the run needs what only
@@ -82,7 +85,16 @@ pub fn open(input: &Input, limits: Limits, calamine_view: bool) -> Result<Workbo
                 .map_err(|e| Box::new(unreadable(input, &e.to_string())))?;
             let bytes = read_bytes(input, file)?;
             let package = Package::new(Cursor::new(bytes.clone())).ok();
-            with_calamine(input, bytes, package, false)
+            let readable = package.as_ref().is_some_and(Package::reads_cells);
+            match with_calamine(input, bytes.clone(), package, false) {
+                Err(_) if readable => match Package::new(Cursor::new(bytes)) {
+                    Ok(package) => Ok(Workbook {
+                        source: Source::Package(package),
+                    }),
+                    Err(error) => Err(Box::new(unreadable(input, &error.to_string()))),
+                },
+                opened => opened,
+            }
         }
         Err(_) => {
             let mut file = spare.map_err(|e| Box::new(unreadable(input, &e.to_string())))?;
@@ -148,6 +160,7 @@ impl Workbook {
     pub fn sheet_names(&self) -> Vec<String> {
         match &self.source {
             Source::Stream(package) => package.sheet_names(),
+            Source::Package(package) => package.sheet_names(),
             Source::Calamine { sheets, .. } => sheets.sheet_names(),
         }
     }
@@ -156,6 +169,7 @@ impl Workbook {
     pub fn rows(&mut self, sheet: &str) -> Result<SheetRows<'_>, String> {
         match &mut self.source {
             Source::Stream(package) => sheet_rows::<Bytes, _>(None, Some(package), sheet),
+            Source::Package(package) => sheet_rows::<Bytes, _>(None, Some(package), sheet),
             Source::Calamine { sheets, package } => sheet_rows(
                 Some(sheets.as_mut()),
                 package.as_mut().filter(|p| p.reads_cells()),
@@ -168,7 +182,8 @@ impl Workbook {
     pub fn merged_ranges(&mut self, sheet: &str) -> Vec<Dimensions> {
         match &mut self.source {
             Source::Stream(package) => package.merged_ranges(sheet),
-            Source::Calamine {
+            Source::Package(package)
+            | Source::Calamine {
                 package: Some(package),
                 ..
             } => package.merged_ranges(sheet),
@@ -183,7 +198,8 @@ impl Workbook {
     pub fn hidden_rows_and_columns(&mut self, sheet: &str) -> (Vec<u32>, Vec<u32>) {
         let hidden = match &mut self.source {
             Source::Stream(package) => package.hidden(sheet),
-            Source::Calamine {
+            Source::Package(package)
+            | Source::Calamine {
                 package: Some(package),
                 ..
             } => package.hidden(sheet),
@@ -195,7 +211,7 @@ impl Workbook {
     /// The names of the sheets hidden from view, as far as calamine reads the workbook.
     pub fn hidden_sheets(&self) -> Vec<String> {
         match &self.source {
-            Source::Stream(_) => Vec::new(),
+            Source::Stream(_) | Source::Package(_) => Vec::new(),
             Source::Calamine { sheets, .. } => (sheets.sheets_metadata().iter())
                 .filter(|sheet| sheet.visible != SheetVisible::Visible)
                 .map(|sheet| sheet.name.clone())
@@ -207,7 +223,7 @@ impl Workbook {
     /// calamine reads the workbook.
     pub fn formulas(&mut self, sheet: &str) -> Vec<(u32, u32, String)> {
         match &mut self.source {
-            Source::Stream(_) => Vec::new(),
+            Source::Stream(_) | Source::Package(_) => Vec::new(),
             Source::Calamine { sheets, .. } => formulas(sheets.as_mut(), sheet),
         }
     }
@@ -241,7 +257,7 @@ fn is_password_error(error: &calamine::Error) -> bool {
     )
 }
 
-fn encrypted(input: &Input) -> Diagnostic {
+pub(super) fn encrypted(input: &Input) -> Diagnostic {
     Diagnostic::error(
         "file.encrypted",
         Location::file(&input.shown),

@@ -12,23 +12,44 @@ use std::io::{Read, Seek};
 #[derive(Debug, PartialEq, Eq)]
 pub struct Damaged(pub String);
 
+/// What measuring an `.xls` found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Measured {
+    /// The most cells calamine would reserve for one sheet.
+    Cells(u64),
+    /// The workbook stream is encrypted or obfuscated (a FILEPASS record): its records are not
+    /// what they say, and nothing in it can be measured or read.
+    Encrypted,
+}
+
 /// The most cells calamine would reserve for one sheet of the `.xls` in `file`. A workbook with no
 /// workbook stream (an encrypted `.xlsx`) measures 0: calamine says what is wrong with it.
-pub fn largest_sheet(file: impl Read + Seek) -> Result<u64, Damaged> {
+pub fn largest_sheet(file: impl Read + Seek) -> Result<Measured, Damaged> {
     let damaged = |error: std::io::Error| Damaged(error.to_string());
     let mut file = cfb::CompoundFile::open(file).map_err(damaged)?;
     let Some(name) = ["Workbook", "Book"].into_iter().find(|n| file.is_stream(n)) else {
-        return Ok(0);
+        return Ok(Measured::Cells(0));
     };
     let mut stream = Vec::new();
     file.open_stream(name)
         .and_then(|mut s| s.read_to_end(&mut stream))
         .map_err(damaged)?;
-    Ok(sheet_positions(&stream)
-        .into_iter()
-        .map(|at| stream.get(at..).map_or(0, sheet_cells))
-        .max()
-        .unwrap_or(0))
+    if is_encrypted(&stream) {
+        return Ok(Measured::Encrypted);
+    }
+    Ok(Measured::Cells(
+        sheet_positions(&stream)
+            .into_iter()
+            .map(|at| stream.get(at..).map_or(0, sheet_cells))
+            .max()
+            .unwrap_or(0),
+    ))
+}
+
+/// Whether the workbook's globals hold a FILEPASS record: RC4 encryption, or the XOR obfuscation
+/// of Excel 95's "password to open", whose records after it are scrambled.
+fn is_encrypted(stream: &[u8]) -> bool {
+    (records(stream).take_while(|(typ, _)| *typ != EOF)).any(|(typ, _)| typ == FILEPASS)
 }
 
 /// One BIFF record: its type and its data.
@@ -64,14 +85,9 @@ fn u32_at(data: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Where each sheet starts in the workbook stream, as the BOUNDSHEET records of the workbook's
-/// globals say; none in an encrypted workbook, whose sheets calamine does not read (it says the
-/// workbook has a password, and so does annex).
+/// globals say.
 fn sheet_positions(stream: &[u8]) -> Vec<usize> {
     let globals = || records(stream).take_while(|(typ, _)| *typ != EOF);
-    let encrypted = globals().any(|(typ, data)| typ == FILEPASS && u16_at(data, 0) != Some(0));
-    if encrypted {
-        return Vec::new();
-    }
     globals()
         .filter(|(typ, _)| *typ == BOUNDSHEET)
         .filter_map(|(_, data)| usize::try_from(u32_at(data, 0)?).ok())
@@ -239,13 +255,16 @@ mod tests {
     }
 
     #[test]
-    fn an_encrypted_workbook_has_no_sheets_to_measure() {
+    fn an_encrypted_or_obfuscated_workbook_is_told_apart() {
         let stream = workbook(&[number(0, 0), number(65535, 65535)]);
-        let mut encrypted = record(BOF, &[0, 6]);
-        encrypted.extend(record(FILEPASS, &[1, 0, 1, 0]));
-        encrypted.extend_from_slice(&stream[6..]);
-        assert!(sheet_positions(&encrypted).is_empty());
-        assert_eq!(sheet_positions(&stream).len(), 1);
+        // wEncryptionType 1 is RC4; 0 is Excel 95's XOR obfuscation, scrambled all the same.
+        for kind in [[1, 0, 1, 0], [0, 0, 0x34, 0x12]] {
+            let mut encrypted = record(BOF, &[0, 6]);
+            encrypted.extend(record(FILEPASS, &kind));
+            encrypted.extend_from_slice(&stream[6..]);
+            assert!(is_encrypted(&encrypted), "{kind:?}");
+        }
+        assert!(!is_encrypted(&stream));
     }
 
     #[test]
@@ -261,7 +280,9 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xls");
         for entry in std::fs::read_dir(dir).unwrap() {
             let file = std::fs::File::open(entry.unwrap().path()).unwrap();
-            let cells = largest_sheet(file).unwrap();
+            let Measured::Cells(cells) = largest_sheet(file).unwrap() else {
+                panic!("not encrypted");
+            };
             assert!((1..10_000).contains(&cells), "{cells}");
         }
         let not_compound = std::io::Cursor::new(b"not a compound file");

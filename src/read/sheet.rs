@@ -194,13 +194,28 @@ fn read_sheet(
     let mut rows = rows.peekable();
     let header = rows.next_if(|row| row.index == 0);
     let header_cells = header.as_ref().map_or(&[][..], |row| row.cells.as_slice());
+    let mut found = Vec::new();
     let columns = sheet::match_headers(
         header_cells,
         entity,
         &input.shown,
         &target.sheet,
-        &mut outcome.diagnostics,
+        &mut found,
     );
+    // No header in row 1: a title row above the table, most often. Where the headers are is
+    // said once, at row 1; the sheet is not read as if its headers were data.
+    let mut ahead = Vec::new();
+    if columns.iter().all(Option::is_none) {
+        ahead.extend(rows.by_ref().take(sheet::HEADER_SEARCH_ROWS));
+        let below = (ahead.iter()).find(|row| sheet::headers_matched(&row.cells, entity) >= 2);
+        if let Some(row) = below {
+            let diagnostic = sheet::headers_below_row_1(&input.shown, &target.sheet, row.index + 1);
+            outcome.diagnostics.push(diagnostic);
+            return None;
+        }
+    }
+    outcome.diagnostics.extend(found);
+    let mut rows = ahead.into_iter().chain(rows);
     let layout = Arc::new(SheetLayout {
         file: input.shown.clone(),
         sheet: target.sheet.clone(),
@@ -275,6 +290,16 @@ fn to_record(
     let mut values = Map::with_capacity(entity.fields.len());
     let mut problems = Vec::new();
     let mut rejected = Vec::new();
+    // The row's unit as typed, for a number typed with a unit after it.
+    let unit_cell = (entity.fields.iter())
+        .find_map(|field| field.unit_field.as_deref())
+        .and_then(|key| entity.field_index(key))
+        .and_then(|index| layout.columns.get(index).copied().flatten())
+        .and_then(|column| cells.get(column));
+    let unit_in_row = match unit_cell {
+        Some(Data::String(unit)) if !unit.trim().is_empty() => Some(unit.as_str()),
+        _ => None,
+    };
     for (index, field) in entity.fields.iter().enumerate() {
         let column = layout.columns.get(index).copied().flatten();
         let cell = column.and_then(|c| cells.get(c)).unwrap_or(&Data::Empty);
@@ -289,6 +314,8 @@ fn to_record(
                 schemas,
                 entity,
                 field,
+                unit_in_row,
+                shown_as_percent: column.is_some_and(|c| cells.percent.contains(&c)),
             },
         );
         match (converted.value, &converted.problem, &field.default) {

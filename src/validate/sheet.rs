@@ -67,7 +67,7 @@ pub fn missing_sheets(
         if kind_present && !sheet_present {
             diagnostics.push(Diagnostic::error(
                 "sheet.missing",
-                Location::file(file),
+                Location::sheet(file, &entity.sheet.as_str().into()),
                 Text::new(
                     format!("the workbook has no sheet named {}", entity.sheet),
                     format!("シート「{}」がありません", entity.sheet),
@@ -85,6 +85,42 @@ pub fn missing_sheets(
             ));
         }
     }
+}
+
+/// How many rows below the first are searched for headers, when row 1 has none.
+pub const HEADER_SEARCH_ROWS: usize = 10;
+
+/// How many of the entity's headers a row holds.
+pub fn headers_matched(cells: &[(u32, Data)], entity: &Entity) -> usize {
+    let labels: Vec<String> = cells
+        .iter()
+        .map(|(_, cell)| normalize_label(&display(cell)))
+        .collect();
+    (entity.fields.iter())
+        .filter(|field| {
+            let (header, key) = (normalize_label(&field.header), normalize_label(&field.key));
+            labels.iter().any(|label| *label == header || *label == key)
+        })
+        .count()
+}
+
+/// The sheet's headers are in a row below the first (a title above the table).
+pub fn headers_below_row_1(file: &Arc<str>, sheet: &Arc<str>, row: u32) -> Diagnostic {
+    Diagnostic::error(
+        "sheet.headers_not_in_row_1",
+        Location {
+            row: Some(1),
+            ..Location::sheet(file, sheet)
+        },
+        Text::new(
+            format!("row 1 holds no headers; they seem to be in row {row}, so the sheet was not read"),
+            format!("1行目に見出しがありません。見出しは{row}行目にあるようです。このシートは読み込んでいません"),
+        ),
+        Text::new(
+            format!("Delete the rows above row {row} (a title, blank rows), so that the headers are in row 1 and the data starts in row 2."),
+            format!("{row}行目より上の行（表題や空行）を削除し、見出しを1行目、データを2行目からにしてください。"),
+        ),
+    )
 }
 
 /// Find each field's column in the header row; warn about headers no field has.

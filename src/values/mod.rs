@@ -5,6 +5,7 @@
 mod era;
 
 pub use era::{era_year, written_fiscal_year, written_fiscal_years, Era};
+
 mod parse;
 
 use std::borrow::Cow;
@@ -66,6 +67,11 @@ pub struct Target<'a> {
     pub schemas: &'a Schemas,
     pub entity: &'a Entity,
     pub field: &'a Field,
+    /// The row's own unit, as typed (its `x-unit-field` cell): a unit typed after a number must
+    /// be this one.
+    pub unit_in_row: Option<&'a str>,
+    /// Whether the cell's format shows its number as a percentage (0.25 as 25%).
+    pub shown_as_percent: bool,
 }
 
 impl Target<'_> {
@@ -121,6 +127,105 @@ impl Target<'_> {
         }
     }
 
+    fn lookalike(&self, cell: &Data, (c, en, ja): &(char, &str, &str)) -> CellProblem {
+        let (header, found) = (&self.field.header, display(cell));
+        let invisible =
+            c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
+        let help = match invisible {
+            true => Text::new(
+                "Delete the cell's content and type it again: the invisible character goes with it.",
+                "セルの内容を消して入力し直してください（見えない文字も消えます）。",
+            ),
+            false => Text::new(
+                "Type the ASCII hyphen-minus - (the key right of 0) in its place.",
+                "その文字の代わりに半角のハイフン「-」（キーボードの0の右）を入力してください。",
+            ),
+        };
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("lookalike"),
+            message: Text::new(
+                format!("{header} {found:?} holds {en}, which looks like a hyphen or nothing but is another character"),
+                format!("「{header}」の「{found}」に、ハイフンや空白に見える別の文字「{ja}」が入っています"),
+            ),
+            help,
+        }
+    }
+
+    fn percent_conflict(&self, stored: f64) -> CellProblem {
+        let header = &self.field.header;
+        let shown = stored * 100.0;
+        let unit = self.unit_in_row.unwrap_or_default();
+        let percent = self.field.percent_unit.as_deref().unwrap_or("%");
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("percent_conflict"),
+            message: Text::new(
+                format!("{header} is shown as a percentage ({shown}%), but the row's unit is {unit:?}: annex cannot tell which figure is meant"),
+                format!("「{header}」はパーセント表示（{shown}%）ですが、この行の単位は「{unit}」のため、どの値か判断できません"),
+            ),
+            help: Text::new(
+                format!("If the figure is a percentage, set the unit to {percent}; otherwise format the cell as a plain number and type the figure."),
+                format!("割合であれば単位を「{percent}」に、そうでなければセルの表示形式を標準にして数値を入力してください。"),
+            ),
+        }
+    }
+
+    fn unit_conflict(&self, found: &str, typed: &str, row: &str) -> CellProblem {
+        let header = &self.field.header;
+        let unit_header = (self.field.unit_field.as_deref())
+            .and_then(|key| self.entity.field(key))
+            .map_or("unit", |field| field.header.as_str());
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("unit_conflict"),
+            message: Text::new(
+                format!("{header} {found:?} is in {typed}, but the row's {unit_header} is {row}"),
+                format!("「{header}」の「{found}」は{typed}ですが、この行の「{unit_header}」は{row}です"),
+            ),
+            help: Text::new(
+                format!("Type the number alone in {header}, and the unit it counts in {unit_header}."),
+                format!("「{header}」には数字だけを、数える単位は「{unit_header}」に入力してください。"),
+            ),
+        }
+    }
+
+    fn number_not_a_date(&self, cell: &Data) -> CellProblem {
+        let (header, found) = (&self.field.header, display(cell));
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("not_a_date"),
+            message: Text::new(
+                format!("{header} holds the number {found}, not a date: annex cannot tell which date it means"),
+                format!("「{header}」に数値 {found} が入っています。日付ではないため、どの日付か判断できません"),
+            ),
+            help: Text::new(
+                "Type the year and month as text (2024-12, 2024年12月, 令和6年12月), or format the cell as a date.",
+                "年月を文字で入力するか（2024-12、2024年12月、令和6年12月）、セルの表示形式を日付にしてください。",
+            ),
+        }
+    }
+
+    fn years_disagree(&self, era_year: &str, western: i32, era_means: i32) -> CellProblem {
+        let header = &self.field.header;
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("years_disagree"),
+            message: Text::new(
+                format!("{header}: {era_year} is {era_means}, not {western} as written beside it"),
+                format!(
+                    "「{header}」: {era_year}は{era_means}年で、併記の{western}年と一致しません"
+                ),
+            ),
+            help: Text::new(
+                format!("Correct one of the two, or write only one of them (e.g. {era_means})."),
+                format!(
+                    "どちらかを直すか、どちらか一方だけを入力してください（例: {era_means}）。"
+                ),
+            ),
+        }
+    }
+
     fn no_such_date(&self, found: &str) -> CellProblem {
         CellProblem {
             severity: Severity::Error,
@@ -141,6 +246,11 @@ impl Target<'_> {
             ValueError::Unrecognised => self.type_error(found),
             ValueError::OutOfEra(era) => self.era_error(&era),
             ValueError::NoSuchDate => self.no_such_date(found),
+            ValueError::Disagree {
+                era_year,
+                western,
+                era_means,
+            } => self.years_disagree(&era_year, western, era_means),
         })
     }
 }
@@ -225,6 +335,13 @@ pub fn format_number(n: f64) -> String {
 
 /// A JSON number: whole numbers as integers, so that `48` stays `48`.
 fn number_value(n: f64) -> Option<Value> {
+    // A formula's floating-point noise (48.00000000000001, shown as 48) is the whole number the
+    // cell shows: within a few units of the last place of it, never further.
+    let whole = n.round();
+    let n = match (n - whole).abs() <= whole.abs() * 4.0 * f64::EPSILON {
+        true => whole,
+        false => n,
+    };
     if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
         Some(Value::from(n as i64))
     } else {
@@ -238,6 +355,58 @@ fn date_of(date: &ExcelDateTime) -> Option<parse::Ymd> {
     }
     let (year, month, day, ..) = date.to_ymd_hms_milli();
     Some((i32::from(year), u32::from(month), u32::from(day)))
+}
+
+/// Characters that, in a Japanese font, look like a hyphen or like nothing at all, each with its
+/// name as people know it: in an id or a code, one of them would make another id that looks the
+/// same.
+const LOOKALIKES: &[(char, &str, &str)] = &[
+    ('\u{30FC}', "the long-vowel mark ー", "ー（長音記号）"),
+    ('\u{2212}', "the minus sign −", "−（マイナス記号）"),
+    (
+        '\u{2010}',
+        "the typographic hyphen ‐",
+        "‐（全角のハイフン）",
+    ),
+    ('\u{2013}', "the en dash –", "–（ダッシュ）"),
+    ('\u{2014}', "the em dash —", "—（ダッシュ）"),
+    ('\u{2015}', "the horizontal bar ―", "―（ダッシュ）"),
+    ('\u{FE63}', "the small hyphen ﹣", "﹣（小さいハイフン）"),
+    (
+        '\u{200B}',
+        "a zero-width space (an invisible character)",
+        "ゼロ幅スペース（見えない文字）",
+    ),
+    (
+        '\u{200C}',
+        "a zero-width non-joiner (an invisible character)",
+        "見えない文字（U+200C）",
+    ),
+    (
+        '\u{200D}',
+        "a zero-width joiner (an invisible character)",
+        "見えない文字（U+200D）",
+    ),
+    (
+        '\u{2060}',
+        "a word joiner (an invisible character)",
+        "見えない文字（U+2060）",
+    ),
+    (
+        '\u{FEFF}',
+        "a byte-order mark (an invisible character)",
+        "見えない文字（U+FEFF）",
+    ),
+];
+
+/// The first look-alike character in a text cell, after NFKC (which makes ｰ the ー it looks like).
+fn lookalike(cell: &Data) -> Option<&'static (char, &'static str, &'static str)> {
+    let Data::String(text) = cell else {
+        return None;
+    };
+    let text = nfkc(text);
+    text.chars()
+        .find_map(|c| LOOKALIKES.iter().find(|(lookalike, ..)| *lookalike == c))
 }
 
 fn nfkc(text: &str) -> Cow<'_, str> {
@@ -272,7 +441,10 @@ pub fn convert(cell: &Data, target: &Target) -> Converted {
     }
     match &target.field.kind {
         ValueKind::Text => text_value(cell, |text| unix_lines(text).trim().to_string()),
-        ValueKind::Id => text_value(cell, |text| nfkc(text).trim().to_string()),
+        ValueKind::Id => match lookalike(cell) {
+            Some(found) => Converted::error(target.lookalike(cell, found)),
+            None => text_value(cell, |text| nfkc(text).trim().to_string()),
+        },
         ValueKind::Title => text_value(cell, strip_brackets),
         ValueKind::Number { .. } => number(cell, target),
         ValueKind::Boolean => yes_no(cell, target, &BOOLEAN_ANSWERS),
@@ -310,20 +482,40 @@ fn text_value(cell: &Data, clean: impl Fn(&str) -> String) -> Converted {
     Converted::value(Value::String(text))
 }
 
+/// A title without the 【】 around it; a （再掲） mark typed after them stays, after the title.
 fn strip_brackets(text: &str) -> String {
     let trimmed = text.trim();
-    trimmed
+    let (title, mark) = match RELISTED_MARKS.iter().find_map(|m| trimmed.strip_suffix(m)) {
+        Some(title) if title.trim_end().ends_with('】') => (title.trim_end(), RELISTED_MARK),
+        _ => (trimmed, ""),
+    };
+    let title = title
         .strip_prefix('【')
         .and_then(|inner| inner.strip_suffix('】'))
         .filter(|inner| !inner.contains(['【', '】']))
-        .unwrap_or(trimmed)
-        .trim()
-        .to_string()
+        .unwrap_or(title)
+        .trim();
+    format!("{title}{mark}")
 }
+
+/// How the annex marks a re-listed measure, after its title.
+pub const RELISTED_MARK: &str = "（再掲）";
+/// The ways people type that mark (NFKC makes full-width brackets half-width).
+const RELISTED_MARKS: [&str; 2] = ["（再掲）", "(再掲)"];
 
 fn number(cell: &Data, target: &Target) -> Converted {
     let n = match cell {
         Data::Int(n) => *n as f64,
+        Data::Float(n) if target.shown_as_percent => {
+            // What the person sees (25%) is the figure, in the unit that counts percentages.
+            let percent = target.field.percent_unit.as_deref();
+            let unit = target.unit_in_row.map(|unit| nfkc(unit).trim().to_string());
+            match (percent, unit) {
+                // 0.123 × 100 is 12.299999999999999 in binary; the cell shows 12.3.
+                (Some(percent), Some(unit)) if unit == percent => (*n * 1e11).round() / 1e9,
+                _ => return Converted::error(target.percent_conflict(*n)),
+            }
+        }
         Data::Float(n) => *n,
         Data::String(text) if target.field.text_to_number => {
             return number_from_text(text, target);
@@ -344,9 +536,18 @@ fn number_from_text(text: &str, target: &Target) -> Converted {
         .and_then(|key| target.entity.field(key))
         .map(|unit| unit.allowed.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let Some(value) = parse::number_text(&nfkc(text), &units).and_then(number_value) else {
+    let normalised = nfkc(text);
+    let Some(value) = parse::number_text(&normalised, &units).and_then(number_value) else {
         return Converted::error(target.type_error(text));
     };
+    let typed_unit = (units.iter())
+        .filter(|unit| !unit.is_empty() && normalised.trim().ends_with(**unit))
+        .max_by_key(|unit| unit.len());
+    if let (Some(typed), Some(row)) = (typed_unit, target.unit_in_row) {
+        if *typed != nfkc(row).trim() {
+            return Converted::error(target.unit_conflict(text, typed, row));
+        }
+    }
     let header = &target.field.header;
     Converted {
         problem: Some(CellProblem {
@@ -396,6 +597,15 @@ fn yes_no<S: AsRef<str>>(cell: &Data, target: &Target, answers: &[(S, bool)]) ->
 fn fiscal_year(cell: &Data, target: &Target) -> Converted {
     match cell {
         Data::Int(n) => Converted::value(Value::from(*n)),
+        // A date cell (令和6年4月, formatted with era tokens) names the fiscal year it falls in:
+        // April to March.
+        Data::DateTime(date) => match date_of(date) {
+            Some((year, month, _)) => Converted::value(Value::from(match month {
+                1..=3 => year - 1,
+                _ => year,
+            })),
+            None => Converted::error(target.type_error(&display(cell))),
+        },
         Data::Float(n) if n.fract() == 0.0 && n.abs() < 1e9 => {
             Converted::value(Value::from(*n as i64))
         }
@@ -410,8 +620,9 @@ fn fiscal_year(cell: &Data, target: &Target) -> Converted {
 fn year_month(cell: &Data, target: &Target) -> Converted {
     let serial = match cell {
         Data::DateTime(date) => Some(date.as_f64()),
-        Data::Int(n) => Some(*n as f64),
-        Data::Float(n) => Some(*n),
+        // A plain number is not a date serial unless the cell is formatted as a date: 2024.12
+        // typed into a General cell would otherwise become 1905-07-16.
+        Data::Int(_) | Data::Float(_) => return Converted::error(target.number_not_a_date(cell)),
         _ => None,
     };
     if let Some(serial) = serial {
@@ -436,6 +647,9 @@ fn organisations(cell: &Data, target: &Target, separators: &[String]) -> Convert
     let Data::String(text) = cell else {
         return Converted::error(target.type_error(&display(cell)));
     };
+    if let Some(found) = lookalike(cell) {
+        return Converted::error(target.lookalike(cell, found));
+    }
     let codes = split_list(&nfkc(text), separators)
         .map(|part| {
             let code = target
@@ -500,8 +714,70 @@ mod tests {
                 schemas: &schemas,
                 entity,
                 field,
+                unit_in_row: None,
+                shown_as_percent: false,
             },
         )
+    }
+
+    /// A KPI's 値 in a row whose 単位 is `unit`.
+    fn figure_in(unit: &str, typed: &str) -> Converted {
+        let schemas = Schemas::embedded().unwrap();
+        let entity = schemas.entity("kpi").unwrap();
+        let target = Target {
+            schemas: &schemas,
+            entity,
+            field: entity.field("value").unwrap(),
+            unit_in_row: Some(unit),
+            shown_as_percent: false,
+        };
+        convert(&text(typed), &target)
+    }
+
+    #[test]
+    fn a_percentage_cell_is_the_figure_it_shows_in_the_unit_of_percentages() {
+        let schemas = Schemas::embedded().unwrap();
+        let entity = schemas.entity("kpi").unwrap();
+        let shown = |unit| {
+            let target = Target {
+                schemas: &schemas,
+                entity,
+                field: entity.field("value").unwrap(),
+                unit_in_row: unit,
+                shown_as_percent: true,
+            };
+            convert(&Data::Float(0.25), &target)
+        };
+        assert_eq!(shown(Some("%")).value, Some(json!(25)));
+        let target = Target {
+            schemas: &schemas,
+            entity,
+            field: entity.field("value").unwrap(),
+            unit_in_row: Some("%"),
+            shown_as_percent: true,
+        };
+        assert_eq!(
+            convert(&Data::Float(0.123), &target).value,
+            Some(json!(12.3))
+        );
+        assert_eq!(shown(Some("％")).value, Some(json!(25)));
+        let refused = shown(Some("件"));
+        assert_eq!(refused.value, None);
+        assert_eq!(refused.problem.unwrap().code, "kpi.value.percent_conflict");
+        assert_eq!(
+            shown(None).problem.unwrap().code,
+            "kpi.value.percent_conflict"
+        );
+    }
+
+    #[test]
+    fn a_unit_typed_after_the_number_must_be_the_rows() {
+        assert_eq!(figure_in("人", "48人").value, Some(json!(48)));
+        let conflict = figure_in("件", "48人");
+        assert_eq!(conflict.value, None);
+        assert_eq!(conflict.problem.unwrap().code, "kpi.value.unit_conflict");
+        assert_eq!(figure_in("千円", "1,200千円").value, Some(json!(1200)));
+        assert_eq!(figure_in("件", "48").value, Some(json!(48)));
     }
 
     fn value(entity: &str, key: &str, cell: Data) -> Value {
@@ -529,9 +805,48 @@ mod tests {
     }
 
     #[test]
+    fn look_alike_characters_are_named_never_read_as_another_id() {
+        for (typed, named) in [
+            ("METIー003", "ー（長音記号）"),
+            ("METIｰ003", "ー（長音記号）"),
+            ("METI−003", "−（マイナス記号）"),
+            ("METI‐003", "‐（全角のハイフン）"),
+            ("METI-003\u{200B}", "ゼロ幅スペース（見えない文字）"),
+        ] {
+            let problem = read("measure", "id", text(typed)).problem.unwrap();
+            assert_eq!(problem.code, "measure.id.lookalike", "{typed}");
+            assert!(
+                problem.message.ja.contains(named),
+                "{typed}: {}",
+                problem.message.ja
+            );
+        }
+        assert_eq!(
+            code("kpi", "unit", text("件\u{200B}")),
+            "kpi.unit.lookalike"
+        );
+        assert_eq!(
+            code("measure", "ministries", text("経産省\u{FEFF}")),
+            "measure.ministries.lookalike"
+        );
+        assert_eq!(value("kpi", "unit", text("％")), json!("%"));
+        assert_eq!(value("kpi", "unit", text("件　")), json!("件"));
+        assert_eq!(value("kpi", "unit", text(" 社")), json!("社"));
+    }
+
+    #[test]
     fn titles_lose_their_brackets() {
         assert_eq!(value("measure", "title", text("【がん】")), json!("がん"));
         assert_eq!(value("measure", "title", text(" がん ")), json!("がん"));
+        assert_eq!(
+            value("measure", "title", text("【臨床開発に対する支援】（再掲）")),
+            json!("臨床開発に対する支援（再掲）"),
+            "the mark is kept, once, outside the brackets the annex adds"
+        );
+        assert_eq!(
+            value("measure", "title", text("【臨床開発に対する支援】 (再掲)")),
+            json!("臨床開発に対する支援（再掲）")
+        );
         assert_eq!(
             value("measure", "title", text("【がん】と【介護】")),
             json!("【がん】と【介護】")
@@ -590,10 +905,14 @@ mod tests {
             false,
         ));
         assert_eq!(value("kpi", "as_of", date), json!("2024-12-01"));
-        assert_eq!(
-            value("kpi", "as_of", Data::Float(45627.0)),
-            json!("2024-12-01")
-        );
+        // A number in a cell not formatted as a date is no date: 2024.12 is not 1905-07-16.
+        for number in [
+            Data::Float(45627.0),
+            Data::Float(2024.12),
+            Data::Int(202412),
+        ] {
+            assert_eq!(code("kpi", "as_of", number), "kpi.as_of.not_a_date");
+        }
         assert_eq!(value("kpi", "as_of", text("令和6年12月")), json!("2024-12"));
         assert_eq!(
             value(
@@ -604,8 +923,34 @@ mod tests {
             json!("2024-12-01")
         );
         assert_eq!(code("kpi", "as_of", text("2024-13")), "kpi.as_of.date");
-        assert_eq!(code("kpi", "as_of", Data::Float(-3.0)), "kpi.as_of.type");
-        assert_eq!(code("kpi", "as_of", Data::Int(202412)), "kpi.as_of.type");
+    }
+
+    #[test]
+    fn a_date_cell_in_a_fiscal_year_column_is_the_fiscal_year_it_falls_in() {
+        let date = |serial| {
+            Data::DateTime(ExcelDateTime::new(
+                serial,
+                ExcelDateTimeType::DateTime,
+                false,
+            ))
+        };
+        // 45383 is 2024-04-01, the first day of 令和6年度; 45352 is 2024-03-01, still 令和5年度.
+        assert_eq!(value("kpi", "fy_from", date(45383.0)), json!(2024));
+        assert_eq!(value("kpi", "fy_from", date(45352.0)), json!(2023));
+    }
+
+    #[test]
+    fn a_formulas_floating_point_noise_is_the_whole_number_it_shows() {
+        assert_eq!(
+            value("kpi", "value", Data::Float(48.00000000000001)),
+            json!(48)
+        );
+        assert_eq!(
+            value("kpi", "value", Data::Float(47.99999999999999)),
+            json!(48)
+        );
+        assert_eq!(value("kpi", "value", Data::Float(48.001)), json!(48.001));
+        assert_eq!(value("kpi", "value", Data::Float(1e-20)), json!(1e-20));
     }
 
     #[test]

@@ -13,6 +13,13 @@ pub enum ValueError {
     OutOfEra(OutOfEra),
     /// A month or day that no calendar has (13月, 2月30日).
     NoSuchDate,
+    /// An era year and a Western year written side by side that are not the same year
+    /// (令和6（2025）年度): as written, and the Western year the era year is.
+    Disagree {
+        era_year: String,
+        western: i32,
+        era_means: i32,
+    },
 }
 
 impl From<OutOfEra> for ValueError {
@@ -39,7 +46,40 @@ enum Year {
     Western(i32),
 }
 
+/// A year, with the same year written the other way beside it in brackets, as ministries write
+/// 和暦と西暦の併記: `令和6(2024)`, `2024(令和6)`. Both must be the same year.
 fn year(text: &str) -> Result<(Year, &str), ValueError> {
+    let (first, rest) = single_year(text)?;
+    let Some(inner) = rest.trim_start().strip_prefix('(') else {
+        return Ok((first, rest));
+    };
+    let (close, after) = inner.split_once(')').ok_or(ValueError::Unrecognised)?;
+    let (second, left) = single_year(close.trim())?;
+    if !left.trim().is_empty() {
+        return Err(ValueError::Unrecognised);
+    }
+    let (era, n, western) = match (&first, &second) {
+        (Year::Era(era, n), Year::Western(y)) | (Year::Western(y), Year::Era(era, n)) => {
+            (*era, *n, *y)
+        }
+        _ => return Err(ValueError::Unrecognised),
+    };
+    let era_means = era.first_day.0 + n as i32 - 1;
+    if era_means != western {
+        let era_year = match n {
+            1 => format!("{}元年", era.name),
+            n => format!("{}{n}年", era.name),
+        };
+        return Err(ValueError::Disagree {
+            era_year,
+            western,
+            era_means,
+        });
+    }
+    Ok((Year::Era(era, n), after))
+}
+
+fn single_year(text: &str) -> Result<(Year, &str), ValueError> {
     if let Some((era, rest)) = Era::strip_prefix(text) {
         let rest = rest.trim_start();
         if let Some(rest) = rest.strip_prefix('元') {
@@ -148,10 +188,12 @@ pub fn format_date((year, month, day): Ymd) -> String {
 /// of `units`. Returns `None` for anything else.
 pub fn number_text(text: &str, units: &[&str]) -> Option<f64> {
     let text = text.trim();
+    // The longest unit that ends the text: 千円 before 円.
     let body = units
         .iter()
-        .filter(|unit| !unit.is_empty())
-        .find_map(|unit| text.strip_suffix(unit))
+        .filter(|unit| !unit.is_empty() && text.ends_with(**unit))
+        .max_by_key(|unit| unit.len())
+        .and_then(|unit| text.strip_suffix(unit))
         .unwrap_or(text)
         .trim_end();
     let cleaned: String = body.chars().filter(|c| *c != ',').collect();
@@ -174,6 +216,35 @@ mod tests {
 
     fn nfkc(text: &str) -> String {
         text.nfkc().collect()
+    }
+
+    #[test]
+    fn era_and_western_years_side_by_side_must_agree() {
+        for text in [
+            "令和6（2024）年度",
+            "2024（令和6）年度",
+            "令和６（２０２４）年度",
+            "R6(2024)",
+        ] {
+            assert_eq!(fiscal_year(&nfkc(text)), Ok(2024), "{text}");
+        }
+        assert_eq!(fiscal_year(&nfkc("令和元（2019）年度")), Ok(2019));
+        assert_eq!(
+            year_month(&nfkc("令和6（2024）年12月")),
+            Ok("2024-12".into())
+        );
+        assert_eq!(
+            fiscal_year(&nfkc("令和6（2025）年度")),
+            Err(ValueError::Disagree {
+                era_year: "令和6年".into(),
+                western: 2025,
+                era_means: 2024
+            })
+        );
+        assert_eq!(
+            fiscal_year(&nfkc("2024（2024）年度")),
+            Err(ValueError::Unrecognised)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::master::{Master, Node};
 use crate::records::{display_value, Field, Record};
 use crate::schema::{Schemas, FIGURE_ROLES};
-use crate::values::{era_year, written_fiscal_year, written_fiscal_years, Era};
+use crate::values::{era_year, written_fiscal_year, written_fiscal_years, Era, RELISTED_MARK};
 
 /// One part of the annex, in the order it is printed.
 pub enum Part {
@@ -287,12 +287,15 @@ fn figure(kpi: &Figure, siblings: &[Figure]) -> String {
 
 fn measure(node: &Node, figures: &[Figure], layout: &Layout) -> MeasureDoc {
     let (record, level) = (node.record, &layout.measure);
-    let mut title = format!(
-        "【{}】",
-        record.text(level.key("title")).unwrap_or_default()
-    );
-    if record.field(level.key("relists")).is_some() {
-        title.push_str("（再掲）");
+    // A title typed with its （再掲） mark keeps one mark, after the brackets.
+    let typed = record.text(level.key("title")).unwrap_or_default();
+    let (bare, marked) = match typed.strip_suffix(RELISTED_MARK) {
+        Some(bare) => (bare, true),
+        None => (typed, false),
+    };
+    let mut title = format!("【{bare}】");
+    if marked || record.field(level.key("relists")).is_some() {
+        title.push_str(RELISTED_MARK);
     }
     let ministries = layout.organisations(&record);
     MeasureDoc {

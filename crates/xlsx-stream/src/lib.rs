@@ -185,6 +185,7 @@ impl<R: Read + Seek> Package<R> {
             state: State::BeforeSheetData,
             plain: String::new(),
             text: String::new(),
+            percent: false,
         }))
     }
 }
@@ -210,9 +211,18 @@ pub struct Cells<'a, R: Read> {
     /// so that reading a value allocates nothing.
     plain: String,
     text: String,
+    /// Whether the last cell given is a number shown as a percentage.
+    percent: bool,
 }
 
 impl<R: Read> Cells<'_, R> {
+    /// Whether the cell `next_cell` gave last is a number its format shows as a percentage
+    /// (0.25 as 25%): its value is what is stored, as calamine gives it; what a person sees is a
+    /// hundred times that.
+    pub fn shown_as_percent(&self) -> bool {
+        self.percent
+    }
+
     /// The next cell, `None` after the last; an error ends the sheet.
     pub fn next_cell(&mut self) -> Result<Option<(u32, u32, Data)>, String> {
         while self.state == State::BeforeSheetData {
@@ -267,6 +277,7 @@ impl<R: Read> Cells<'_, R> {
             None => (self.row, self.column),
         };
         let kind = CellType::of(kind);
+        self.percent = false;
         let mut value = Data::Empty;
         loop {
             match self.xml.next()? {
@@ -313,7 +324,10 @@ impl<R: Read> Cells<'_, R> {
             _ if !decoded && (!plain || text.is_empty()) => Data::Empty,
             CellType::Inline => Data::Empty,
             CellType::Number { typed } => match fast_float2::parse::<f64, _>(text) {
-                Ok(number) => self.number(number, style),
+                Ok(number) => {
+                    self.percent = style == Some(NumberKind::Percent);
+                    self.number(number, style)
+                }
                 Err(_) if !typed => Data::String(text.to_string()),
                 Err(_) => return Err(format!("not a number: {text}")),
             },
