@@ -5,6 +5,11 @@
 //! memory and abort the process, which no catching of panics can stop. So the file is first read
 //! by a compound-file reader that refuses looping chains, and its sheets' records are walked as
 //! calamine will walk them, adding up nothing but positions.
+//!
+//! A sheet is measured by what it holds: the box around its cells, which calamine fills. What its
+//! DIMENSIONS record claims, calamine only reserves (memory never touched), so a genuine workbook
+//! whose header declares more rows than it holds is read; a claim larger than any `.xls` can hold
+//! (65,536 rows of 256 columns), which could not even be reserved, is a damaged file.
 
 use std::io::{Read, Seek};
 
@@ -37,14 +42,21 @@ pub fn largest_sheet(file: impl Read + Seek) -> Result<Measured, Damaged> {
     if is_encrypted(&stream) {
         return Ok(Measured::Encrypted);
     }
+    let sheets: Vec<(u64, u64)> = (sheet_positions(&stream).into_iter())
+        .map(|at| stream.get(at..).map_or((0, 0), sheet_cells))
+        .collect();
+    if let Some(claimed) = (sheets.iter().map(|(_, claimed)| *claimed)).find(|c| *c > MOST_CELLS) {
+        return Err(Damaged(format!(
+            "a sheet's header claims {claimed} cells, more than an .xls can hold"
+        )));
+    }
     Ok(Measured::Cells(
-        sheet_positions(&stream)
-            .into_iter()
-            .map(|at| stream.get(at..).map_or(0, sheet_cells))
-            .max()
-            .unwrap_or(0),
+        sheets.iter().map(|(held, _)| *held).max().unwrap_or(0),
     ))
 }
+
+/// The most cells a sheet of an `.xls` (BIFF8) can have: 65,536 rows of 256 columns.
+const MOST_CELLS: u64 = 65_536 * 256;
 
 /// Whether the workbook's globals hold a FILEPASS record: RC4 encryption, or the XOR obfuscation
 /// of Excel 95's "password to open", whose records after it are scrambled.
@@ -94,10 +106,10 @@ fn sheet_positions(stream: &[u8]) -> Vec<usize> {
         .collect()
 }
 
-/// The cells calamine reserves for the sheet whose records start `stream`: the larger of the box
-/// around its cells and what its DIMENSIONS records claim. Records of nested substreams (embedded
-/// charts) are skipped, as calamine skips them.
-fn sheet_cells(stream: &[u8]) -> u64 {
+/// The cells of the sheet whose records start `stream`: the box around the cells it holds, which
+/// calamine fills, and the most its DIMENSIONS records claim, which calamine reserves. Records of
+/// nested substreams (embedded charts) are skipped, as calamine skips them.
+fn sheet_cells(stream: &[u8]) -> (u64, u64) {
     let mut bounds: Option<(u32, u32, u32, u32)> = None;
     let mut widen = |row: u32, first: u32, last: u32| {
         let (top, bottom, left, right) = bounds.unwrap_or((row, row, first, last));
@@ -142,7 +154,7 @@ fn sheet_cells(stream: &[u8]) -> u64 {
     let spanned = bounds.map_or(0, |(top, bottom, left, right)| {
         u64::from(bottom - top + 1) * u64::from(right - left + 1)
     });
-    spanned.max(claimed)
+    (spanned, claimed)
 }
 
 /// What calamine reserves for a DIMENSIONS record, computed as it computes it (a first row past
@@ -208,11 +220,16 @@ mod tests {
         bytes
     }
 
-    fn measured(sheet: &[Vec<u8>]) -> u64 {
+    /// The cells the sheet holds, and what its DIMENSIONS claim.
+    fn measured_both(sheet: &[Vec<u8>]) -> (u64, u64) {
         let stream = workbook(sheet);
         let positions = sheet_positions(&stream);
         assert_eq!(positions.len(), 1);
         sheet_cells(&stream[positions[0]..])
+    }
+
+    fn measured(sheet: &[Vec<u8>]) -> u64 {
+        measured_both(sheet).0
     }
 
     #[test]
@@ -244,7 +261,7 @@ mod tests {
                 &[0, 0],
             ]
             .concat();
-            measured(&[record(DIMENSIONS, &data)])
+            measured_both(&[record(DIMENSIONS, &data)]).1
         };
         assert_eq!(claim(0, 16, 0, 5), 16 * 5);
         assert_eq!(claim(0, 0x7FFF_FFFF, 0, 0xFFFF), 0x7FFF_FFFF * 0xFFFF);
@@ -252,6 +269,35 @@ mod tests {
             claim(10, 5, 0, 1) > 4_000_000_000,
             "a first row past the last wraps"
         );
+    }
+
+    #[test]
+    fn a_sheet_is_measured_by_what_it_holds_and_an_impossible_claim_is_damage() {
+        let dimensions = |last_row: u32| {
+            let data = [
+                &0u32.to_le_bytes()[..],
+                &last_row.to_le_bytes(),
+                &[0, 0, 10, 0, 0, 0],
+            ]
+            .concat();
+            record(DIMENSIONS, &data)
+        };
+        let declared = workbook(&[dimensions(65_536), number(0, 0), number(9, 4)]);
+        let file = |stream: Vec<u8>| {
+            let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+            std::io::Write::write_all(&mut file.create_stream("Workbook").unwrap(), &stream)
+                .unwrap();
+            file.into_inner()
+        };
+        let mut compound = file(declared);
+        compound.set_position(0);
+        assert_eq!(largest_sheet(compound).unwrap(), Measured::Cells(10 * 5));
+        let mut impossible = file(workbook(&[record(
+            DIMENSIONS,
+            &[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0xFF, 0xFF, 0, 0],
+        )]));
+        impossible.set_position(0);
+        assert!(largest_sheet(impossible).is_err());
     }
 
     #[test]
@@ -272,7 +318,7 @@ mod tests {
         let mut stream = workbook(&[number(0, 0), number(9, 0)]);
         stream.truncate(stream.len() - 10);
         let positions = sheet_positions(&stream);
-        assert_eq!(sheet_cells(&stream[positions[0]..]), 1);
+        assert_eq!(sheet_cells(&stream[positions[0]..]).0, 1);
     }
 
     #[test]
