@@ -16,6 +16,8 @@ pub struct Row {
     /// The columns whose number the cell's format shows as a percentage (0.25 as 25%), as far
     /// as the reader tells (annex's own `.xlsx` reader does; calamine does not).
     pub percent: Vec<u32>,
+    /// Whether the reader tells how numbers are shown at all: `percent` means nothing otherwise.
+    pub formats_known: bool,
 }
 
 impl Row {
@@ -54,6 +56,8 @@ type ReadCell = (u32, u32, Data, bool);
 
 pub struct SheetRows<'a> {
     cells: Box<dyn Iterator<Item = Result<ReadCell, String>> + Send + 'a>,
+    /// Whether the reader tells which numbers are shown as percentages.
+    formats_known: bool,
     next: Option<ReadCell>,
     error: Option<String>,
     /// Cells in the last row: room for as many in the next, since rows of a sheet are alike (up
@@ -88,6 +92,7 @@ impl Iterator for SheetRows<'_> {
             index,
             cells,
             percent: Vec::new(),
+            formats_known: self.formats_known,
         };
         if percent {
             row.percent.push(column);
@@ -170,7 +175,9 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send, R: Read + Seek + Send>(
     package: Option<&'a mut Package<R>>,
     name: &str,
 ) -> Result<SheetRows<'a>, String> {
-    let cells = match (package.and_then(|package| package.cells(name)), workbook) {
+    let package_cells = package.and_then(|package| package.cells(name));
+    let formats_known = package_cells.is_some();
+    let cells = match (package_cells, workbook) {
         (Some(cells), _) => {
             let mut cells = cells?;
             stream(move || {
@@ -202,6 +209,7 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send, R: Read + Seek + Send>(
     };
     Ok(SheetRows {
         cells,
+        formats_known,
         next: None,
         error: None,
         width: 0,
@@ -256,6 +264,7 @@ mod tests {
 
     fn rows(cells: Vec<(u32, u32, &str)>) -> Vec<(u32, Vec<(u32, String)>)> {
         let stream = SheetRows {
+            formats_known: false,
             cells: Box::new(
                 cells
                     .into_iter()
@@ -292,6 +301,7 @@ mod tests {
     #[test]
     fn a_stream_that_fails_says_why() {
         let mut stream = SheetRows {
+            formats_known: false,
             cells: Box::new(
                 vec![Ok((0, 0, Data::Int(1), false)), Err("broken".to_string())].into_iter(),
             ),

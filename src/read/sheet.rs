@@ -315,7 +315,8 @@ fn to_record(
                 entity,
                 field,
                 unit_in_row,
-                shown_as_percent: column.is_some_and(|c| cells.percent.contains(&c)),
+                shown_as_percent: (cells.formats_known)
+                    .then(|| column.is_some_and(|c| cells.percent.contains(&c))),
             },
         );
         match (converted.value, &converted.problem, &field.default) {

@@ -70,8 +70,9 @@ pub struct Target<'a> {
     /// The row's own unit, as typed (its `x-unit-field` cell): a unit typed after a number must
     /// be this one.
     pub unit_in_row: Option<&'a str>,
-    /// Whether the cell's format shows its number as a percentage (0.25 as 25%).
-    pub shown_as_percent: bool,
+    /// Whether the cell's format shows its number as a percentage (0.25 as 25%); `None` where
+    /// the reader does not tell (calamine's).
+    pub shown_as_percent: Option<bool>,
 }
 
 impl Target<'_> {
@@ -149,6 +150,29 @@ impl Target<'_> {
                 format!("「{header}」の「{found}」に、ハイフンや空白に見える別の文字「{ja}」が入っています"),
             ),
             help,
+        }
+    }
+
+    /// Whether the row's unit is the one that counts percentages.
+    fn counts_percentages(&self) -> bool {
+        let unit = self.unit_in_row.map(|unit| nfkc(unit).trim().to_string());
+        self.field.percent_unit.is_some() && unit.as_deref() == self.field.percent_unit.as_deref()
+    }
+
+    fn percent_unsure(&self, stored: f64) -> CellProblem {
+        let header = &self.field.header;
+        let shown = (stored * 1e11).round() / 1e9;
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("percent_unsure"),
+            message: Text::new(
+                format!("{header} holds {stored} in %: annex cannot tell from this file whether the cell shows {stored}% or {shown}%"),
+                format!("「{header}」の {stored}（単位 %）が、{stored}% と {shown}% のどちらを表すか、このファイルからは判断できません"),
+            ),
+            help: Text::new(
+                format!("Type the figure as text with its sign ({shown}% or {stored}%), or save the workbook as .xlsx."),
+                format!("「{shown}%」のように%を付けて文字で入力するか、ブックを .xlsx で保存し直してください。"),
+            ),
         }
     }
 
@@ -506,7 +530,7 @@ const RELISTED_MARKS: [&str; 2] = ["（再掲）", "(再掲)"];
 fn number(cell: &Data, target: &Target) -> Converted {
     let n = match cell {
         Data::Int(n) => *n as f64,
-        Data::Float(n) if target.shown_as_percent => {
+        Data::Float(n) if target.shown_as_percent == Some(true) => {
             // What the person sees (25%) is the figure, in the unit that counts percentages.
             let percent = target.field.percent_unit.as_deref();
             let unit = target.unit_in_row.map(|unit| nfkc(unit).trim().to_string());
@@ -515,6 +539,16 @@ fn number(cell: &Data, target: &Target) -> Converted {
                 (Some(percent), Some(unit)) if unit == percent => (*n * 1e11).round() / 1e9,
                 _ => return Converted::error(target.percent_conflict(*n)),
             }
+        }
+        // Where the reader cannot say how the cell shows it, a fraction in the unit of
+        // percentages is 0.25% or 25%: annex cannot tell which.
+        Data::Float(n)
+            if target.shown_as_percent.is_none()
+                && (0.0..1.0).contains(&n.abs())
+                && *n != 0.0
+                && target.counts_percentages() =>
+        {
+            return Converted::error(target.percent_unsure(*n));
         }
         Data::Float(n) => *n,
         Data::String(text) if target.field.text_to_number => {
@@ -715,7 +749,7 @@ mod tests {
                 entity,
                 field,
                 unit_in_row: None,
-                shown_as_percent: false,
+                shown_as_percent: Some(false),
             },
         )
     }
@@ -729,7 +763,7 @@ mod tests {
             entity,
             field: entity.field("value").unwrap(),
             unit_in_row: Some(unit),
-            shown_as_percent: false,
+            shown_as_percent: Some(false),
         };
         convert(&text(typed), &target)
     }
@@ -744,7 +778,7 @@ mod tests {
                 entity,
                 field: entity.field("value").unwrap(),
                 unit_in_row: unit,
-                shown_as_percent: true,
+                shown_as_percent: Some(true),
             };
             convert(&Data::Float(0.25), &target)
         };
@@ -754,7 +788,7 @@ mod tests {
             entity,
             field: entity.field("value").unwrap(),
             unit_in_row: Some("%"),
-            shown_as_percent: true,
+            shown_as_percent: Some(true),
         };
         assert_eq!(
             convert(&Data::Float(0.123), &target).value,
