@@ -22,6 +22,7 @@ Examples:
   annex template --org METI            the workbook METI fills in, with the 論点 from input/
   annex template --org 経産省 --from output/annex.json   pre-filled with last round's rows
   annex template --council --from output/annex.json      the council master's workbook
+  annex explain kpi.value.type         what a code means and how to fix it
 
 Exit status: 0 no errors (warnings allowed unless --deny-warnings), 1 the data has errors,
 2 the command itself was wrong (unknown flag, missing path, unusable schema folder).";
@@ -43,6 +44,18 @@ pub enum Command {
     Build(BuildArgs),
     /// Write the workbook an organisation (or the secretariat) fills in.
     Template(TemplateArgs),
+    /// Say what a diagnostic's code means and how to fix it (every code without one).
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code from a report, e.g. kpi.value.type.
+    pub code: Option<String>,
+
+    /// Language [default: ja when the locale is Japanese, else en].
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +143,14 @@ pub enum Job {
     Check(Config),
     Build(BuildConfig),
     Template(TemplateConfig),
+    Explain(ExplainConfig),
+}
+
+/// A code to explain; `None` for all of them.
+#[derive(Debug)]
+pub struct ExplainConfig {
+    pub code: Option<String>,
+    pub lang: Lang,
 }
 
 /// A build: a check of the round, then the master written to `output` if it passed.
@@ -168,6 +189,12 @@ impl Cli {
         let (check, output) = match self.command {
             Command::Check(check) => (check, None),
             Command::Build(build) => (build.check, Some(build.output)),
+            Command::Explain(explain) => {
+                return Job::Explain(ExplainConfig {
+                    code: explain.code,
+                    lang: explain.lang.unwrap_or_else(Lang::from_env),
+                })
+            }
             Command::Template(template) => {
                 return Job::Template(TemplateConfig {
                     org: template.org,

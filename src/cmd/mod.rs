@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod explain;
 mod template;
 
 use std::io::{IsTerminal, Write};
@@ -36,6 +37,8 @@ pub enum Fatal {
     },
     #[error("{path} is not a master written by annex build: {reason}")]
     NotAMaster { path: PathBuf, reason: String },
+    #[error("annex has no code {code}; codes near it: {near}")]
+    UnknownCode { code: String, near: String },
     #[error("no organisation is called {written}; use one of: {known}")]
     UnknownOrganisation { written: String, known: String },
 }
@@ -45,6 +48,7 @@ pub fn run(job: Job) -> Result<ExitCode, Fatal> {
         Job::Check(config) => check::run(config),
         Job::Build(config) => build::run(config),
         Job::Template(config) => template::run(config),
+        Job::Explain(config) => explain::run(config),
     }
 }
 

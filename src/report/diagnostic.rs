@@ -132,6 +132,10 @@ impl Diagnostic {
         message: Text,
         help: Text,
     ) -> Self {
+        debug_assert!(
+            super::catalogue::entry(&code).is_some(),
+            "the code {code} is not in src/report/catalogue.rs"
+        );
         Diagnostic {
             severity,
             code,

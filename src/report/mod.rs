@@ -1,6 +1,7 @@
 //! Diagnostics and their renderings: miette's graphical report for people, JSON and GitHub
 //! workflow annotations for CI, and the one-line summary.
 
+pub mod catalogue;
 mod diagnostic;
 mod github;
 mod graphical;
