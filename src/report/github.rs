@@ -1,11 +1,24 @@
 //! `--format github`: one workflow command per diagnostic, so that problems show as annotations on
-//! the pull request, then the summary.
+//! the pull request, then the summary. GitHub shows only the first ten error and ten warning
+//! annotations of a step: a notice says how many more there are, and the whole report goes to the
+//! job summary (`$GITHUB_STEP_SUMMARY`) as Markdown when the run has one.
 
 use std::io::{self, Write};
 
-use super::{Report, Severity};
+use super::{markdown, Report, Severity, Tally};
+use crate::lang::Text;
+
+/// How many annotations of each severity GitHub shows for a step.
+const SHOWN: usize = 10;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let mut summary = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        markdown::write(report, &mut summary)?;
+    }
     for d in report.diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -27,6 +40,20 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 d.message.get(report.lang),
                 d.help.get(report.lang)
             )),
+        )?;
+    }
+    let Tally { errors, warnings } = report.tally();
+    let (more_errors, more_warnings) =
+        (errors.saturating_sub(SHOWN), warnings.saturating_sub(SHOWN));
+    if more_errors + more_warnings > 0 {
+        let more = Text::new(
+            format!("GitHub shows the first {SHOWN} errors and {SHOWN} warnings: {more_errors} more errors and {more_warnings} more warnings are in this log and the job summary"),
+            format!("GitHub に表示されるのはエラー・警告それぞれ最初の {SHOWN} 件です。ほかにエラー {more_errors} 件、警告 {more_warnings} 件があり、このログとジョブの概要に載っています"),
+        );
+        writeln!(
+            out,
+            "::notice title=annex::{}",
+            escape_data(more.get(report.lang))
         )?;
     }
     if let Some(round) = &report.round {

@@ -6,6 +6,8 @@ mod diagnostic;
 mod github;
 mod graphical;
 mod json;
+mod junit;
+mod markdown;
 mod summary;
 
 use std::io::{self, Write};
@@ -24,8 +26,10 @@ pub enum Format {
     Human,
     /// One JSON document, as the submission contract describes.
     Json,
-    /// GitHub Actions workflow commands (`::error file=…::…`).
+    /// GitHub Actions workflow commands (`::error file=…::…`), and the job summary.
     Github,
+    /// JUnit XML, for GitLab and Jenkins: a test case per workbook, a failure per error.
+    Junit,
 }
 
 /// What a run found, ready to print.
@@ -75,6 +79,7 @@ impl Report<'_> {
             Format::Human => graphical::write(self, out, styled, width),
             Format::Json => json::write(self, out),
             Format::Github => github::write(self, out),
+            Format::Junit => junit::write(self, out),
         }
     }
 }
