@@ -86,7 +86,7 @@ fn finish(
     report
         .write(format, &mut out, styled, width)
         .map_err(Fatal::Print)?;
-    if !matches!(format, Format::Json | Format::Junit) {
+    if !matches!(format, Format::Json | Format::Junit | Format::Html) {
         for path in written {
             writeln!(out, "{}", wrote(path).get(report.lang)).map_err(Fatal::Print)?;
         }

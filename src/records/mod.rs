@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::report::{Location, Snippet};
+use crate::report::{Location, Snippet, SnippetCell};
 use crate::schema::{Entity, Schemas};
 
 pub use store::{Batch, Field, Keep, List, Record, Records};
@@ -124,6 +124,7 @@ pub fn row_snippet(
         .map(|(_, cell)| *cell);
     let mut text = String::new();
     let mut span = (0, 0);
+    let mut cells = Vec::new();
     for (column, field) in shown {
         let Some(spec) = entity.fields.get(field) else {
             continue;
@@ -148,12 +149,24 @@ pub fn row_snippet(
             NEIGHBOUR_CHARS
         };
         let start = text.len();
-        text.push_str(&one_line(&shown_value, limit));
+        let value = one_line(&shown_value, limit);
+        text.push_str(&value);
         if field == target {
             span = (start, text.len() - start);
         }
+        cells.push(SnippetCell {
+            column: crate::report::column_name(column),
+            header: spec.header.clone(),
+            value,
+            at_fault: field == target,
+        });
     }
-    Some(Snippet { row, text, span })
+    Some(Snippet {
+        row,
+        text,
+        span,
+        cells,
+    })
 }
 
 /// A value as a person reads it: text without quotes, lists joined with 、.

@@ -93,6 +93,18 @@ pub struct Snippet {
     pub row: u32,
     pub text: String,
     pub span: (usize, usize),
+    /// The cells shown, one by one, for a report that draws the row as a grid.
+    pub cells: Vec<SnippetCell>,
+}
+
+/// One cell of a snippet: its column letter, header and value as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnippetCell {
+    pub column: String,
+    pub header: String,
+    pub value: String,
+    /// The cell the problem is in.
+    pub at_fault: bool,
 }
 
 /// A second place that explains the first, e.g. where a duplicated id was first defined.

@@ -5,6 +5,7 @@ pub mod catalogue;
 mod diagnostic;
 mod github;
 mod graphical;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -13,7 +14,7 @@ mod summary;
 use std::io::{self, Write};
 
 pub use diagnostic::{
-    cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, Tally,
+    cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, SnippetCell, Tally,
 };
 pub use summary::Summary;
 
@@ -30,6 +31,8 @@ pub enum Format {
     Github,
     /// JUnit XML, for GitLab and Jenkins: a test case per workbook, a failure per error.
     Junit,
+    /// One self-contained HTML page, to open, forward and print.
+    Html,
 }
 
 /// What a run found, ready to print.
@@ -80,6 +83,7 @@ impl Report<'_> {
             Format::Json => json::write(self, out),
             Format::Github => github::write(self, out),
             Format::Junit => junit::write(self, out),
+            Format::Html => html::write(self, out),
         }
     }
 }

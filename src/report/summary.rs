@@ -10,6 +10,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use super::html::escape;
 use super::{Diagnostic, Severity};
 use crate::lang::{Lang, Text};
 use crate::schema::Schemas;
@@ -119,11 +120,8 @@ impl Summary {
         }
     }
 
-    /// The table people read, aligned by display width (a kanji is two columns).
-    pub fn write_table(&self, out: &mut dyn Write, lang: Lang) -> io::Result<()> {
-        if self.senders.is_empty() {
-            return Ok(());
-        }
+    /// The table as rows of cells, the header first.
+    fn rows(&self, lang: Lang) -> Vec<Vec<String>> {
         let tr = |en: &str, ja: &str| Text::new(en, ja).get(lang).to_string();
         let mut header = vec![
             tr("sender", "提出元"),
@@ -150,6 +148,52 @@ impl Summary {
             cells.extend([line.errors.to_string(), line.warnings.to_string()]);
             table.push(cells);
         }
+        table
+    }
+
+    /// Who has sent nothing, as one line: "No workbook from: 厚労省 (MHLW)".
+    fn missing_line(&self, lang: Lang) -> Option<String> {
+        if self.missing.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = self.missing.iter().map(|(_, n)| n.get(lang)).collect();
+        let said = match (self.scope, lang) {
+            (Scope::Whole, Lang::En) => "No workbook from",
+            (Scope::Part, Lang::En) => "Not in this run",
+            (Scope::Whole, Lang::Ja) => "未提出",
+            (Scope::Part, Lang::Ja) => "今回の対象外",
+        };
+        let separator = Text::new(", ", "、").get(lang).to_string();
+        Some(format!("{said}: {}", names.join(&separator)))
+    }
+
+    /// The table as HTML, every text escaped.
+    pub fn write_html(&self, out: &mut dyn Write, lang: Lang) -> io::Result<()> {
+        if !self.senders.is_empty() {
+            let rows = self.rows(lang);
+            writeln!(out, "<table class=\"round\">")?;
+            for (at, row) in rows.iter().enumerate() {
+                let tag = if at == 0 { "th" } else { "td" };
+                let cells: String = (row.iter())
+                    .map(|cell| format!("<{tag}>{}</{tag}>", escape(cell)))
+                    .collect();
+                writeln!(out, "<tr>{cells}</tr>")?;
+            }
+            writeln!(out, "</table>")?;
+        }
+        if let Some(line) = self.missing_line(lang) {
+            writeln!(out, "<p class=\"missing\">{}</p>", escape(&line))?;
+        }
+        Ok(())
+    }
+
+    /// The table people read, aligned by display width (a kanji is two columns).
+    pub fn write_table(&self, out: &mut dyn Write, lang: Lang) -> io::Result<()> {
+        if self.senders.is_empty() {
+            return Ok(());
+        }
+        let tr = |en: &str, ja: &str| Text::new(en, ja).get(lang).to_string();
+        let table = self.rows(lang);
         let widths: Vec<usize> = (0..table[0].len())
             .map(|c| table.iter().map(|row| row[c].width()).max().unwrap_or(0))
             .collect();
@@ -163,16 +207,8 @@ impl Summary {
             }
             writeln!(out, "{}", line.trim_end())?;
         }
-        if !self.missing.is_empty() {
-            let names: Vec<&str> = self.missing.iter().map(|(_, n)| n.get(lang)).collect();
-            let said = match (self.scope, lang) {
-                (Scope::Whole, Lang::En) => "No workbook from",
-                (Scope::Part, Lang::En) => "Not in this run",
-                (Scope::Whole, Lang::Ja) => "未提出",
-                (Scope::Part, Lang::Ja) => "今回の対象外",
-            };
-            let separator = Text::new(", ", "、").get(lang).to_string();
-            writeln!(out, "   {said}: {}", names.join(&separator))?;
+        if let Some(line) = self.missing_line(lang) {
+            writeln!(out, "   {line}")?;
         }
         Ok(())
     }

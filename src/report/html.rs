@@ -1,0 +1,231 @@
+//! `--format html`: the report as one page a secretariat can open, forward and print: no script,
+//! no external resource. A pass/fail headline, the round at a glance, then the problems, errors
+//! before warnings, grouped by file, sheet and code, each with its row drawn as a small grid and
+//! the cell at fault marked. The first few of a code in a sheet are shown, then how many more
+//! rows are like them. Every text from a workbook goes through [`escape`].
+
+use std::io::{self, Write};
+
+use super::{Diagnostic, Report, Severity, Snippet};
+use crate::lang::{Lang, Text};
+
+/// How many problems of one code in one sheet the page shows before it counts the rest.
+const SHOWN_PER_CODE: usize = 5;
+
+/// Text as HTML shows it, never as markup.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body { font-family: "BIZ UDPGothic", "BIZ UDPゴシック", "Yu Gothic", "Noto Sans CJK JP", sans-serif;
+  margin: 2em auto; max-width: 60em; padding: 0 1em; color: #1a1a1a; line-height: 1.6; }
+header { padding: 0.8em 1.2em; border-radius: 6px; margin-bottom: 1.5em; }
+header.pass { background: #e6f4ea; border: 2px solid #1e7e34; }
+header.fail { background: #fdecea; border: 2px solid #b3261e; }
+h1 { margin: 0; font-size: 1.6em; }
+h2 { border-bottom: 2px solid #1f4e79; padding-bottom: 0.2em; margin-top: 2em; }
+h3 { background: #1f4e79; color: #fff; padding: 0.3em 0.6em; margin-top: 1.5em; }
+h4 { border-left: 6px solid #1f4e79; padding-left: 0.5em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
+th { background: #eef3f8; }
+.problem { border: 1px solid #ccc; border-left: 6px solid #b3261e; padding: 0.5em 1em; margin: 0.7em 0;
+  break-inside: avoid; }
+.problem.warning { border-left-color: #b26a00; }
+.code { font-family: monospace; color: #555; }
+.where { font-weight: bold; }
+.help::before { content: "→ "; }
+td.fault { background: #fde7b0; outline: 2px solid #b3261e; font-weight: bold; }
+.more { color: #555; font-style: normal; }
+@media print { body { margin: 0; max-width: none; } h3 { break-after: avoid; } h4 { break-after: avoid; } }
+"#;
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let lang = report.lang;
+    let tr = |en: &str, ja: &str| Text::new(en, ja).get(lang).to_string();
+    let tally = report.tally();
+    let mut page = String::new();
+    let html_lang = match lang {
+        Lang::Ja => "ja",
+        Lang::En => "en",
+    };
+    page.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&tr("annex: check report", "annex 確認結果"))
+    ));
+    let (class, verdict) = match tally.errors {
+        0 => ("pass", tr("Passed", "合格")),
+        _ => ("fail", tr("Not passed", "不合格")),
+    };
+    page.push_str(&format!(
+        "<header class=\"{class}\"><h1>{}: {}</h1></header>\n",
+        escape(&verdict),
+        escape(&report.summary())
+    ));
+    if let Some(round) = &report.round {
+        page.push_str(&format!(
+            "<h2>{}</h2>\n",
+            escape(&tr("The round", "提出状況"))
+        ));
+        let mut table = Vec::new();
+        round.write_html(&mut table, lang)?;
+        page.push_str(&String::from_utf8_lossy(&table));
+    }
+    out.write_all(page.as_bytes())?;
+    for (severity, title) in [
+        (Severity::Error, tr("Errors", "エラー")),
+        (Severity::Warning, tr("Warnings", "警告")),
+    ] {
+        let of: Vec<&Diagnostic> = (report.diagnostics.iter())
+            .filter(|d| d.severity == severity)
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        writeln!(out, "<h2>{} ({})</h2>", escape(&title), of.len())?;
+        write_grouped(out, &of, lang)?;
+    }
+    writeln!(out, "</body>\n</html>")
+}
+
+/// Problems of one severity by file, sheet and code, in report order.
+fn write_grouped(out: &mut dyn Write, problems: &[&Diagnostic], lang: Lang) -> io::Result<()> {
+    let mut files: Vec<&str> = Vec::new();
+    for d in problems {
+        if !files.contains(&&*d.location.file) {
+            files.push(&d.location.file);
+        }
+    }
+    for file in files {
+        writeln!(out, "<h3>{}</h3>", escape(file))?;
+        let in_file: Vec<&Diagnostic> = (problems.iter().copied())
+            .filter(|d| &*d.location.file == file)
+            .collect();
+        let mut sheets: Vec<Option<&str>> = Vec::new();
+        for d in &in_file {
+            let sheet = d.location.sheet.as_deref();
+            if !sheets.contains(&sheet) {
+                sheets.push(sheet);
+            }
+        }
+        for sheet in sheets {
+            if let Some(sheet) = sheet {
+                let label = Text::new(format!("sheet {sheet}"), format!("シート「{sheet}」"));
+                writeln!(out, "<h4>{}</h4>", escape(label.get(lang)))?;
+            }
+            let in_sheet: Vec<&Diagnostic> = (in_file.iter().copied())
+                .filter(|d| d.location.sheet.as_deref() == sheet)
+                .collect();
+            let mut codes: Vec<&str> = Vec::new();
+            for d in &in_sheet {
+                if !codes.contains(&d.code.as_str()) {
+                    codes.push(&d.code);
+                }
+            }
+            for code in codes {
+                let of_code: Vec<&Diagnostic> = (in_sheet.iter().copied())
+                    .filter(|d| d.code == code)
+                    .collect();
+                for d in of_code.iter().take(SHOWN_PER_CODE) {
+                    write_problem(out, d, lang)?;
+                }
+                let more = of_code.len().saturating_sub(SHOWN_PER_CODE);
+                if more > 0 {
+                    let text = Text::new(
+                        format!("… and {more} more rows like this ({code}); the JSON report lists every one."),
+                        format!("… ほか {more} 行も同じ問題です（{code}）。JSON形式の報告にはすべて載っています。"),
+                    );
+                    writeln!(out, "<p class=\"more\">{}</p>", escape(text.get(lang)))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_problem(out: &mut dyn Write, d: &Diagnostic, lang: Lang) -> io::Result<()> {
+    let class = match d.severity {
+        Severity::Error => "problem error",
+        Severity::Warning => "problem warning",
+    };
+    let at = &d.location;
+    let place = match (at.cell(), &at.header, at.row) {
+        (Some(cell), Some(header), _) => format!("{cell}（{header}）"),
+        (Some(cell), None, _) => cell,
+        (None, Some(header), Some(row)) => format!("{row}: {header}"),
+        (None, None, Some(row)) => row.to_string(),
+        (None, _, None) => String::new(),
+    };
+    writeln!(out, "<article class=\"{class}\">")?;
+    writeln!(
+        out,
+        "<p><span class=\"where\">{}</span> <span class=\"code\">{}</span></p>",
+        escape(&place),
+        escape(&d.code)
+    )?;
+    writeln!(
+        out,
+        "<p class=\"message\">{}</p>",
+        escape(d.message.get(lang))
+    )?;
+    if let Some(snippet) = &d.snippet {
+        write_grid(out, snippet)?;
+    }
+    writeln!(out, "<p class=\"help\">{}</p>", escape(d.help.get(lang)))?;
+    for related in &d.related {
+        writeln!(
+            out,
+            "<p class=\"related\">{}: {}</p>",
+            escape(related.note.get(lang)),
+            escape(&related.location.display())
+        )?;
+    }
+    writeln!(out, "</article>")
+}
+
+/// The problem's row as a small grid: a header of column letters and headers, then the cells,
+/// the one at fault marked.
+fn write_grid(out: &mut dyn Write, snippet: &Snippet) -> io::Result<()> {
+    write!(out, "<table class=\"row\"><tr><th></th>")?;
+    for cell in &snippet.cells {
+        write!(
+            out,
+            "<th>{} {}</th>",
+            escape(&cell.column),
+            escape(&cell.header)
+        )?;
+    }
+    write!(out, "</tr><tr><th>{}</th>", snippet.row)?;
+    for cell in &snippet.cells {
+        match cell.at_fault {
+            true => write!(out, "<td class=\"fault\">{}</td>", escape(&cell.value))?,
+            false => write!(out, "<td>{}</td>", escape(&cell.value))?,
+        }
+    }
+    writeln!(out, "</tr></table>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_a_workbook_is_never_markup() {
+        assert_eq!(
+            escape(r#"<script>alert("x")</script> & <img onerror='y'>"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img onerror=&#39;y&#39;&gt;"
+        );
+    }
+}
