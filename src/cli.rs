@@ -146,6 +146,18 @@ pub enum Job {
     Explain(ExplainConfig),
 }
 
+impl Job {
+    /// The language the run speaks: as asked, or the locale's.
+    pub fn lang(&self) -> Lang {
+        match self {
+            Job::Check(config) => config.lang,
+            Job::Build(config) => config.check.lang,
+            Job::Explain(config) => config.lang,
+            Job::Template(_) => Lang::from_env(),
+        }
+    }
+}
+
 /// A code to explain; `None` for all of them.
 #[derive(Debug)]
 pub struct ExplainConfig {

@@ -10,12 +10,15 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Japanese when the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, first one set) starts with `ja`.
+    /// Japanese when the locale starts with `ja`: the first of `LC_ALL`, `LC_MESSAGES` and `LANG`
+    /// that is set, else the system's own (Windows and a desktop's macOS set none of them; their
+    /// locale is read from the system, by sys-locale).
     pub fn from_env() -> Lang {
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
             .filter_map(|name| std::env::var(name).ok())
             .find(|value| !value.is_empty())
+            .or_else(sys_locale::get_locale)
             .unwrap_or_default();
         Lang::from_locale(&locale)
     }

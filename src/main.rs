@@ -10,10 +10,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     annex::read::quiet_reader_panics();
     let job = annex::cli::Cli::parse().into_job();
+    let lang = job.lang();
     match annex::run(job) {
         Ok(code) => code,
         Err(fatal) => {
-            eprintln!("annex: {fatal}");
+            eprintln!("annex: {}", fatal.text().get(lang));
             ExitCode::from(2)
         }
     }

@@ -204,6 +204,12 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// The read-only sheet of a submission template that lists these rows to choose from
+    /// (論点一覧).
+    pub fn list_sheet(&self) -> String {
+        format!("{}一覧", self.sheet)
+    }
+
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|field| field.key == key)
     }

@@ -299,3 +299,17 @@ fn an_xls_obfuscated_by_a_password_is_encrypted_not_too_large() {
     assert!(codes.contains(&"file.encrypted".to_string()), "{report:#}");
     assert!(!codes.contains(&"file.too_large".to_string()));
 }
+
+#[test]
+fn a_problems_row_is_shown_as_it_was_typed() {
+    let work = Workdir::seeded(|files| {
+        let kpi = support::row(files, "meti", "KPI", "METI-001-K2");
+        kpi["unit"] = json!("個");
+        kpi["fy_from"] = json!("令和6年度");
+    });
+    let run = work.run(&["check", "input"]);
+    run.expect_code(1);
+    let out = run.stdout();
+    assert!(out.contains("対象年度（開始）: 令和6年度"), "{out}");
+    assert!(!out.contains("対象年度（開始）: 2024"), "{out}");
+}

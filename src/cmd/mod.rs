@@ -43,6 +43,82 @@ pub enum Fatal {
     UnknownOrganisation { written: String, known: String },
 }
 
+impl Fatal {
+    /// What went wrong, in both languages. The system's own words (an I/O error, a schema's
+    /// detail, meant for whoever edits the schemas) follow in brackets.
+    pub fn text(&self) -> Text {
+        let en = self.to_string();
+        let ja = match self {
+            Fatal::Schema(SchemaError::Folder { path, source }) => {
+                format!(
+                    "スキーマのフォルダ {} を読めません（{}）",
+                    path.display(),
+                    in_japanese(source)
+                )
+            }
+            Fatal::Schema(SchemaError::Json { file, message }) => {
+                format!("{file} がJSONとして正しくありません（{message}）")
+            }
+            Fatal::Schema(SchemaError::Invalid { file, message }) => {
+                format!("スキーマ {file} に誤りがあります（{message}）")
+            }
+            Fatal::Schema(SchemaError::Missing(file)) => format!(
+                "スキーマのフォルダに {file} がありません。annex の schemas/ からコピーしてください"
+            ),
+            Fatal::Discover(DiscoverError::Missing(path)) => format!(
+                "{} がありません。ブックかブックのあるフォルダを指定してください",
+                path.display()
+            ),
+            Fatal::Discover(DiscoverError::Folder { path, source }) => {
+                format!(
+                    "フォルダ {} の中を読めません（{}）",
+                    path.display(),
+                    in_japanese(source)
+                )
+            }
+            Fatal::Write { path, source } => {
+                format!(
+                    "{} に書き込めません（{}）",
+                    path.display(),
+                    in_japanese(source)
+                )
+            }
+            Fatal::Print(source) => format!("報告を出力できません（{}）", in_japanese(source)),
+            Fatal::Read { path, source } => {
+                format!("{} を読めません（{}）", path.display(), in_japanese(source))
+            }
+            Fatal::NotAMaster { path, reason } => format!(
+                "{} は annex build が書き出した統合結果ではありません（{reason}）",
+                path.display()
+            ),
+            Fatal::UnknownCode { code, near } => {
+                format!("コード {code} はありません。近いコード: {near}")
+            }
+            Fatal::UnknownOrganisation { written, known } => {
+                format!(
+                    "「{written}」という府省はありません。次のいずれかを指定してください: {known}"
+                )
+            }
+        };
+        Text::new(en, ja)
+    }
+}
+
+/// What an I/O error means, in Japanese, by its kind.
+fn in_japanese(error: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "見つかりません",
+        ErrorKind::PermissionDenied => "権限がありません",
+        ErrorKind::AlreadyExists => "既にあります",
+        ErrorKind::InvalidData | ErrorKind::InvalidInput => "内容が正しくありません",
+        ErrorKind::StorageFull => "ディスクの空きがありません",
+        ErrorKind::ReadOnlyFilesystem => "書き込みできない場所です",
+        ErrorKind::BrokenPipe => "出力先が閉じられました",
+        _ => "入出力のエラー",
+    }
+}
+
 pub fn run(job: Job) -> Result<ExitCode, Fatal> {
     match job {
         Job::Check(config) => check::run(config),
@@ -78,9 +154,11 @@ fn finish(
 ) -> Result<ExitCode, Fatal> {
     let stdout = std::io::stdout();
     let styled = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // The terminal's own width, unless COLUMNS says otherwise; a pipe or a file gets the default.
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
+        .or_else(|| terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0)))
         .unwrap_or(DEFAULT_WIDTH);
     let mut out = stdout.lock();
     report

@@ -51,7 +51,7 @@ pub fn compound_file(input: &Input, file: impl Read + Seek, limits: Limits) -> O
                 Location::file(&input.shown),
                 Text::new(
                     format!("the workbook's file structure is damaged ({why}); it was not opened"),
-                    format!("ブックのファイル構造が壊れているため開きませんでした（{why}）"),
+                    "ブックのファイル構造が壊れているため開きませんでした".to_string(),
                 ),
                 Text::new(
                     "Open it in Excel or LibreOffice and save it again as .xlsx; if it does not open, ask the sender for a new copy.",

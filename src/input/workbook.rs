@@ -278,7 +278,7 @@ fn unreadable(input: &Input, error: &str) -> Diagnostic {
         Location::file(&input.shown),
         Text::new(
             format!("cannot read the file as a workbook: {error}"),
-            format!("ブックとして読み込めません: {error}"),
+            "ブックとして読み込めません（壊れているか、ブックではないファイルです）".to_string(),
         ),
         Text::new(
             "Open it in Excel or LibreOffice and save it again as .xlsx; if it does not open, ask the sender for a new copy.",

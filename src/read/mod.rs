@@ -124,7 +124,7 @@ fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> FileOutcome {
             Location::file(&input.shown),
             Text::new(
                 format!("the workbook reader failed on this file ({reason})"),
-                format!("このファイルの読み込み中に失敗しました（{reason}）"),
+                "このファイルの読み込み中に失敗しました".to_string(),
             ),
             Text::new(
                 "Open it in Excel or LibreOffice and save it again as .xlsx; if it still fails, ask the sender for a new copy.",

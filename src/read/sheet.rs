@@ -129,7 +129,7 @@ fn sheet_unreadable(input: &Input, sheet: &Arc<str>, error: &str) -> Diagnostic 
         Location::sheet(&input.shown, sheet),
         Text::new(
             format!("cannot read the sheet: {error}"),
-            format!("シートを読み込めません: {error}"),
+            "シートを最後まで読み込めません（シートの内容が壊れています）".to_string(),
         ),
         Text::new(
             "Open the workbook in Excel or LibreOffice and save it again as .xlsx.",
@@ -259,6 +259,45 @@ fn next_batch(rows: &mut impl Iterator<Item = Row>, carry: &mut MergeCarry) -> V
     batch
 }
 
+/// A row's cells as the person typed them, by field key: what a problem's snippet shows
+/// (令和7年度, はい), rather than what annex read them as (2025, true).
+fn typed_values(cells: &Row, layout: &SheetLayout, entity: &crate::schema::Entity) -> Value {
+    Value::Object(
+        (entity.fields.iter().enumerate())
+            .filter_map(|(index, field)| {
+                let column = layout.columns.get(index).copied().flatten()?;
+                let cell = cells.get(column).filter(|cell| !is_blank(cell))?;
+                Some((field.key.clone(), Value::String(values::display(cell))))
+            })
+            .collect(),
+    )
+}
+
+/// The row checks' snippets, drawn again from the cells as typed.
+fn shown_as_typed(
+    problems: &mut [Diagnostic],
+    row: &Row,
+    layout: &Arc<SheetLayout>,
+    target: &SheetTarget,
+) {
+    let Some(entity) = target.with.schemas.entities.get(layout.entity) else {
+        return;
+    };
+    let typed = typed_values(row, layout, entity);
+    for problem in problems {
+        let Some(snippet) = &problem.snippet else {
+            continue;
+        };
+        let field = (problem.location.column)
+            .and_then(|column| layout.columns.iter().position(|c| *c == Some(column)));
+        if let Some(field) = field {
+            let found = problem.found.clone();
+            let row = snippet.row;
+            problem.snippet = row_snippet(layout, entity, row, &typed, field, found.as_deref());
+        }
+    }
+}
+
 /// Rows → records, each converted field by field and checked as soon as it is whole.
 fn check_batch(
     rows: Vec<Row>,
@@ -269,7 +308,10 @@ fn check_batch(
     let mut diagnostics = Vec::new();
     for row in rows {
         let mut record = to_record(&row, layout, target, &mut diagnostics);
-        let (problems, invalid) = (target.with.check)(&record, target.with.schemas);
+        let (mut problems, invalid) = (target.with.check)(&record, target.with.schemas);
+        if !problems.is_empty() {
+            shown_as_typed(&mut problems, &row, layout, target);
+        }
         diagnostics.extend(problems);
         record.rejected.extend(invalid);
         records.push(&record);
@@ -336,9 +378,13 @@ fn to_record(
         }
     }
     let values = Value::Object(values);
+    let typed = match problems.is_empty() {
+        true => Value::Null,
+        false => typed_values(cells, layout, entity),
+    };
     for (index, found, problem) in problems {
         let location = layout.location(entity, row, index);
-        let snippet = row_snippet(layout, entity, row, &values, index, Some(&found));
+        let snippet = row_snippet(layout, entity, row, &typed, index, Some(&found));
         let diagnostic = match problem.severity {
             Severity::Error => {
                 Diagnostic::error(problem.code, location, problem.message, problem.help)

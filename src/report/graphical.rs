@@ -10,8 +10,13 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
+use std::collections::HashMap;
+
 use super::{Diagnostic, Report, Severity};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
+
+/// How many problems of one code in one sheet the report shows before it counts the rest.
+const SHOWN_PER_CODE: usize = 5;
 
 pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -> io::Result<()> {
     let theme = if styled {
@@ -21,9 +26,23 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width)
+        .with_word_separator(textwrap::WordSeparator::Custom(phrases))
         .without_primary_span_start()
         .with_links(false);
+    // The first few of a code in a sheet are shown; the rest are counted, said after them.
+    let mut seen: HashMap<(&str, Option<&str>, &str), usize> = HashMap::new();
+    let mut groups: Vec<(&str, Option<&str>, &str)> = Vec::new();
     for diagnostic in report.diagnostics {
+        let at = &diagnostic.location;
+        let group = (&*at.file, at.sheet.as_deref(), diagnostic.code.as_str());
+        let count = seen.entry(group).or_insert_with(|| {
+            groups.push(group);
+            0
+        });
+        *count += 1;
+        if *count > SHOWN_PER_CODE {
+            continue;
+        }
         let shown = Shown::new(diagnostic, report.lang);
         let mut text = String::new();
         handler
@@ -32,10 +51,85 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         writeln!(out, "{}", text.trim_end())?;
         writeln!(out)?;
     }
+    for group @ (file, sheet, code) in groups {
+        let more = seen.get(&group).copied().unwrap_or(0).saturating_sub(SHOWN_PER_CODE);
+        if more == 0 {
+            continue;
+        }
+        let place = match sheet {
+            Some(sheet) => format!("{file} › {sheet}"),
+            None => file.to_string(),
+        };
+        let text = Text::new(
+            format!("… and {more} more rows like this ({code}) in {place}; --format json lists every one"),
+            format!("… {place} にはほか {more} 行、同じ問題（{code}）があります。--format json ですべて表示されます"),
+        );
+        writeln!(out, "{}\n", text.get(report.lang))?;
+    }
     if let Some(round) = &report.round {
         round.write_table(out, report.lang)?;
     }
     writeln!(out, "{}", report.summary())
+}
+
+/// Where a line may wrap: at spaces, as in English, and in Japanese between phrases — after
+/// punctuation, before an opening bracket, and where a run of hiragana (the particles and endings
+/// that close a phrase) gives way to another script — so that 「してください。」 is not cut in two.
+fn phrases(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let mut starts = vec![0];
+    let mut previous: Option<char> = None;
+    for (at, c) in line.char_indices() {
+        if let Some(before) = previous {
+            let after_space = before == ' ' && c != ' ';
+            let after_punctuation = matches!(
+                before,
+                '、' | '。' | '，' | '．' | '」' | '）' | '』' | '】' | '・' | ':' | '：'
+            );
+            let before_bracket = matches!(c, '「' | '（' | '『' | '【') && before != ' ';
+            let phrase_ends = is_hiragana(before) && !is_hiragana(c) && !is_closing(c);
+            if after_space
+                || ((after_punctuation || phrase_ends) && !is_closing(c))
+                || before_bracket
+            {
+                starts.push(at);
+            }
+        }
+        previous = Some(c);
+    }
+    starts.dedup();
+    let ends: Vec<usize> = starts.iter().skip(1).copied().chain([line.len()]).collect();
+    Box::new(
+        starts
+            .into_iter()
+            .zip(ends)
+            .filter(|(start, end)| start < end)
+            .map(move |(start, end)| textwrap::core::Word::from(&line[start..end])),
+    )
+}
+
+fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309F}')
+}
+
+/// Characters a line may not start with (禁則): closing punctuation and the like.
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '．'
+            | '」'
+            | '）'
+            | '』'
+            | '】'
+            | 'ー'
+            | '・'
+            | ':'
+            | '：'
+            | ')'
+            | ','
+            | '.'
+    )
 }
 
 /// One diagnostic, in one language, as miette wants it.
@@ -147,5 +241,32 @@ impl SourceCode for RowSource {
             0,
             1,
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        phrases(line)
+            .map(|w| format!("{}{}", w.word, w.whitespace))
+            .collect()
+    }
+
+    #[test]
+    fn japanese_wraps_between_phrases_never_inside_one() {
+        assert_eq!(
+            words("セルが数値になるよう、数字だけを入力してください。"),
+            [
+                "セルが",
+                "数値になるよう、",
+                "数字だけを",
+                "入力してください。"
+            ]
+        );
+        assert_eq!(words("Type the number"), ["Type ", "the ", "number"]);
+        let text = "「値」には数値を入力してください（入力値: abc）";
+        assert_eq!(words(text).concat(), text, "nothing lost");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::lang::Text;
 use crate::records::{display_value, ReadRow};
 use crate::report::Diagnostic;
-use crate::schema::{Field, Schemas};
+use crate::schema::{Field, Schemas, ValueKind};
 use crate::values::{field_help, type_message};
 
 /// The row's schema failures, and the keys of the fields they concern.
@@ -50,10 +50,16 @@ pub fn check(record: &ReadRow, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<Strin
             _ => display_value(error.instance()),
         };
         let keyword = error.kind().keyword();
+        let message = match (error.kind(), &field.kind) {
+            (ValidationErrorKind::Enum { .. }, ValueKind::Organisations { .. }) => {
+                unknown_organisation(schemas, field, &found)
+            }
+            (kind, _) => message(kind, field, &found),
+        };
         let diagnostic = Diagnostic::error(
             format!("{}.{}.{keyword}", entity.name, field.key),
             record.location(schemas, &key),
-            message(error.kind(), field, &found),
+            message,
             field_help(field),
         );
         let diagnostic = match found.is_empty() {
@@ -75,6 +81,41 @@ fn field_key(error: &ValidationError) -> Option<String> {
         .segments()
         .next()
         .map(|segment| segment.to_string())
+}
+
+/// An organisation annex does not know, with the names people use for those it does, and the
+/// one it most likely is: a name that holds one of theirs (経済産業省 商務・サービスグループ is
+/// 経産省), or one that a name of theirs holds.
+fn unknown_organisation(schemas: &Schemas, field: &Field, found: &str) -> Text {
+    let header = &field.header;
+    let written = crate::schema::normalize_label(found);
+    let guess = schemas.organisations.iter().find(|org| {
+        [&org.name, &org.short_name, &org.code].iter().any(|name| {
+            let name = crate::schema::normalize_label(name);
+            !name.is_empty()
+                && (written.contains(&name) || (written.len() > 3 && name.contains(&written)))
+        })
+    });
+    let known = |separator: &str| {
+        (schemas.organisations.iter())
+            .map(|org| match org.short_name == org.code {
+                true => org.code.clone(),
+                false => format!("{}（{}）", org.short_name, org.code),
+            })
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    let (mean_en, mean_ja) = match guess {
+        Some(org) => (
+            format!(" Did you mean {} ({})?", org.short_name, org.name),
+            format!("「{}」（{}）のことですか。", org.short_name, org.name),
+        ),
+        None => (String::new(), String::new()),
+    };
+    Text::new(
+        format!("{header}: {found:?} is no organisation annex knows; write one of {}.{mean_en}", known(", ")),
+        format!("「{header}」の「{found}」は府省名として使えません。次のいずれかで書いてください: {}。{mean_ja}", known("、")),
+    )
 }
 
 fn list(values: &Value, separator: &str) -> String {
@@ -178,6 +219,23 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found.contains(&("kpi.value.minimum".into(), "D2".into())));
         assert!(found.contains(&("kpi.unit.enum".into(), "E2".into())));
+    }
+
+    #[test]
+    fn an_unknown_organisation_lists_the_names_people_use_and_guesses_the_one_meant() {
+        let rows = records(&[(
+            "measure",
+            json!({"id": "METI-001", "issue_id": "1-1-01", "title": "t", "description": "d", "ministries": ["経済産業省商務サービスグループ"]}),
+        )]);
+        let diagnostics = run_rows(&rows);
+        let message = &diagnostics[0].message;
+        assert!(message.ja.contains("経産省（METI）、"), "{}", message.ja);
+        assert!(
+            message.ja.contains("「経産省」（経済産業省）のことですか"),
+            "{}",
+            message.ja
+        );
+        assert!(!message.ja.contains("enum"));
     }
 
     #[test]

@@ -361,7 +361,6 @@ fn write_issue_list(
     master: &Value,
     schemas: &Schemas,
 ) -> Result<(), XlsxError> {
-    sheet.set_name("論点一覧")?;
     let entity = |role: &str| {
         schemas
             .entity_role(role)
@@ -370,6 +369,7 @@ fn write_issue_list(
     let (Some(section), Some(issue)) = (entity("section"), entity("issue")) else {
         return Ok(());
     };
+    sheet.set_name(issue.list_sheet())?;
     let header = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)

@@ -37,6 +37,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                         &field.key,
                         &field.header,
                         &target_entity.sheet,
+                        target_entity.workbook != entity.workbook,
                     ));
                 }
                 continue;
@@ -60,10 +61,17 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                             format!("{header} {wanted} names no row of the {} sheet", target_entity.sheet),
                             format!("{header}「{wanted}」はシート「{}」にありません", target_entity.sheet),
                         ),
-                        Text::new(
-                            format!("Use a {target_header} that exists in the {} sheet, or add the missing row there.", target_entity.sheet),
-                            format!("シート「{}」にある{target_header}を入れるか、そのシートに行を追加してください。", target_entity.sheet),
-                        ),
+                        match target_entity.workbook == entity.workbook {
+                            true => Text::new(
+                                format!("Use a {target_header} that exists in the {} sheet, or add the missing row there.", target_entity.sheet),
+                                format!("シート「{}」にある{target_header}を入れるか、そのシートに行を追加してください。", target_entity.sheet),
+                            ),
+                            // A ministry has no council sheet to add a row to: it chooses.
+                            false => Text::new(
+                                format!("Choose a {target_header} from the {} sheet of your template, or from the cell's drop-down list; if the one you need is not there, ask the secretariat.", target_entity.list_sheet()),
+                                format!("テンプレートのシート「{}」か、セルのプルダウンから{target_header}を選んでください。該当するものがない場合は事務局に問い合わせてください。", target_entity.list_sheet()),
+                            ),
+                        },
                     )
                     .with_found(wanted.into_owned())
                     .with_snippet(index.snippet(&record, &field.key)),
@@ -73,7 +81,15 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unchecked(first: Record, index: &Index, key: &str, header: &str, sheet: &str) -> Diagnostic {
+/// `in_council`: the sheet not read is the council master's (a ministry checking alone).
+fn unchecked(
+    first: Record,
+    index: &Index,
+    key: &str,
+    header: &str,
+    sheet: &str,
+    in_council: bool,
+) -> Diagnostic {
     let at: Location = first.location(index.schemas, key);
     Diagnostic::warning(
         "ref.unchecked",
@@ -85,10 +101,16 @@ fn unchecked(first: Record, index: &Index, key: &str, header: &str, sheet: &str)
             format!("no {sheet} sheet was read, so {header} was not checked"),
             format!("シート「{sheet}」が読み込まれていないため、{header}は確認していません"),
         ),
-        Text::new(
-            format!("Check this workbook together with the one that has the {sheet} sheet (e.g. the council master)."),
-            format!("シート「{sheet}」を含むブック（協議会マスタなど）と一緒に確認してください。"),
-        ),
+        match in_council {
+            true => Text::new(
+                format!("Check this workbook together with the council master, which has the {sheet} sheet."),
+                format!("シート「{sheet}」のある協議会マスターと一緒に確認してください。"),
+            ),
+            false => Text::new(
+                format!("Add the {sheet} sheet to this workbook (or check it together with the workbook that has it)."),
+                format!("このブックにシート「{sheet}」を追加するか、そのシートのあるブックと一緒に確認してください。"),
+            ),
+        },
     )
 }
 
