@@ -12,7 +12,8 @@ use crate::lang::{Lang, Text};
 /// How many problems of one code in one sheet the page shows before it counts the rest.
 const SHOWN_PER_CODE: usize = 5;
 
-/// Text as HTML shows it, never as markup.
+/// Text as HTML (or XML: the JUnit report) shows it, never as markup; control characters, which
+/// XML 1.0 does not allow, are dropped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -22,6 +23,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }

@@ -3,25 +3,8 @@
 
 use std::io::{self, Write};
 
+use super::html::escape;
 use super::{Diagnostic, Report, Severity};
-
-/// Text safe in XML, in an attribute or an element.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab and line ends have no place in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let lang = report.lang;
