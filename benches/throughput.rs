@@ -1,14 +1,15 @@
 //! `cargo bench`: how fast and in how much memory annex checks large workloads, against the floor
 //! of merely reading them.
 //!
-//! Generates (once, under `target/tmp/bench-workload/`) five workloads, each a council master plus
+//! Generates (once, under `target/tmp/bench-workload/`) six workloads, each a council master plus
 //! submissions of measures (取組) and KPIs, one KPI in a hundred of the `-errors` ones broken in
 //! one of five ways (a wrong type, a unit not allowed, a reference to nothing, a duplicate id, a
 //! part larger than its whole):
 //! - `5x50k`: 5 submissions × (12,500 measures + 50,000 KPIs);
 //! - `2x500k`: 2 submissions × (125,000 measures + 500,000 KPIs);
 //!
-//! their `-errors` variants, and `2x500k-shared`. The sheets are written as rust_xlsxwriter's
+//! their `-errors` variants, `1x1M-bad-values` (1 submission × 1,000,000 KPIs, every 値 typed as
+//! text: a million problems, for the report's memory), and `2x500k-shared`. The sheets are written as rust_xlsxwriter's
 //! constant-memory mode writes them (strings inline, as a streaming writer does), but for
 //! `2x500k-shared`, whose text is in the workbook's shared strings table, as Excel saves it.
 //!
@@ -43,46 +44,55 @@ struct Workload {
     name: &'static str,
     submissions: usize,
     measures: usize,
-    errors: bool,
+    /// One KPI row in this many has a problem; every one when 1 (its 値 typed as text).
+    error_every: Option<usize>,
     /// Text in the shared strings table, as Excel saves it; otherwise in each cell, as
     /// rust_xlsxwriter writes a sheet it streams.
     shared_strings: bool,
 }
 
-const WORKLOADS: [Workload; 5] = [
+const WORKLOADS: [Workload; 6] = [
     Workload {
         name: "5x50k",
         submissions: 5,
         measures: 12_500,
-        errors: false,
+        error_every: None,
         shared_strings: false,
     },
     Workload {
         name: "5x50k-errors",
         submissions: 5,
         measures: 12_500,
-        errors: true,
+        error_every: Some(ERROR_EVERY),
         shared_strings: false,
     },
     Workload {
         name: "2x500k",
         submissions: 2,
         measures: 125_000,
-        errors: false,
+        error_every: None,
         shared_strings: false,
     },
     Workload {
         name: "2x500k-errors",
         submissions: 2,
         measures: 125_000,
-        errors: true,
+        error_every: Some(ERROR_EVERY),
+        shared_strings: false,
+    },
+    // A million problems, one per row: the report's memory, whatever their number.
+    Workload {
+        name: "1x1M-bad-values",
+        submissions: 1,
+        measures: 250_000,
+        error_every: Some(1),
         shared_strings: false,
     },
     Workload {
         name: "2x500k-shared",
         submissions: 2,
         measures: 125_000,
-        errors: false,
+        error_every: None,
         shared_strings: true,
     },
 ];
@@ -98,9 +108,14 @@ impl Workload {
 
     /// The errors seeded in the workload: one per seeded KPI row.
     fn seeded_errors(&self) -> usize {
-        match self.errors {
-            true => self.submissions * (0..self.kpis()).filter(|&r| seeded(r).is_some()).count(),
-            false => 0,
+        match self.error_every {
+            Some(every) => {
+                self.submissions
+                    * (0..self.kpis())
+                        .filter(|&r| seeded(r, every).is_some())
+                        .count()
+            }
+            None => 0,
         }
     }
 }
@@ -135,21 +150,25 @@ fn run(workload: &Workload, dir: &Path, threads: usize) {
     let floor_1 = measure(&this, &["--floor", "1", &dir_arg]);
     let floor_n = measure(&this, &["--floor", "n", &dir_arg]);
     let annex_bin = env!("CARGO_BIN_EXE_annex");
-    let annex = measure(
-        Path::new(annex_bin),
-        &["check", "--format", "json", &dir_arg],
-    );
+    // A workload holds only some organisations' workbooks (--partial), some larger than the
+    // default limit on what a workbook may unpack to.
+    const ROUND: [&str; 3] = ["--partial", "--max-unpacked-mb", "4096"];
+    let check_args = [&["check", "--format", "json"][..], &ROUND, &[&dir_arg]].concat();
+    let annex = measure(Path::new(annex_bin), &check_args);
     let errors = serde_json::from_str::<serde_json::Value>(&annex.stdout)
         .ok()
         .and_then(|report| report.get("errors").and_then(serde_json::Value::as_u64));
     // A build of a round with errors stops after its check: only the valid workloads are built.
     let output = dir.with_extension("out");
     let out_arg = output.display().to_string();
-    let build = (!workload.errors).then(|| {
-        let build = measure(
-            Path::new(annex_bin),
-            &["build", "--format", "json", &dir_arg, "-o", &out_arg],
-        );
+    let build = workload.error_every.is_none().then(|| {
+        let build_args = [
+            &["build", "--format", "json"][..],
+            &ROUND,
+            &[&dir_arg, "-o", &out_arg],
+        ]
+        .concat();
+        let build = measure(Path::new(annex_bin), &build_args);
         let written = std::fs::metadata(output.join("annex.json")).map_or(0, |m| m.len());
         assert!(
             written > 0,
@@ -311,11 +330,15 @@ fn touch(path: &Path) -> usize {
     seen
 }
 
-/// What is wrong with KPI row `r` (0-based, within its workbook) of an `-errors` workload.
-fn seeded(r: usize) -> Option<usize> {
+/// What is wrong with KPI row `r` (0-based, within its workbook) of a workload with a problem
+/// every `every` rows.
+fn seeded(r: usize, every: usize) -> Option<usize> {
+    if every == 1 {
+        return Some(0);
+    }
     // Row 50 of each hundred is a third KPI of its measure (50 % 4 == 2), which has a whole (K1)
     // and a K2 before it to duplicate.
-    (r % ERROR_EVERY == 50).then_some((r / ERROR_EVERY) % 5)
+    (r % every == 50).then_some((r / every) % 5)
 }
 
 /// Write the workload unless it is there already.
@@ -414,7 +437,7 @@ fn write_submission(workload: &Workload, n: usize, dir: &Path) {
         };
         let mut unit = "件";
         let mut value = Some((100 - k) as f64);
-        match seeded(r).filter(|_| workload.errors) {
+        match workload.error_every.and_then(|every| seeded(r, every)) {
             Some(0) => value = None, // written as text below
             Some(1) => unit = "個",
             Some(2) => part_of = format!("{measure}-K9"),

@@ -217,13 +217,15 @@ impl Cli {
                 })
             }
         };
+        let lang = check.lang.unwrap_or_else(Lang::from_env);
         let config = Config {
             paths: check.paths,
             format: check.format,
-            lang: check.lang.unwrap_or_else(Lang::from_env),
+            lang,
             deny_warnings: check.deny_warnings,
             partial: check.partial,
             read: ReadOptions {
+                lang: Some(lang),
                 profile: check.profile,
                 limits: Limits {
                     max_unpacked: check.max_unpacked_mb.saturating_mul(1024 * 1024),

@@ -40,6 +40,14 @@ pub struct Text {
 }
 
 impl Text {
+    /// Forgets the other language.
+    pub fn keep_only(&mut self, lang: Lang) {
+        match lang {
+            Lang::En => self.ja = String::new(),
+            Lang::Ja => self.en = String::new(),
+        }
+    }
+
     pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Text {
         Text {
             en: en.into(),

@@ -97,11 +97,19 @@ fn the_human_report_shows_a_few_of_a_code_in_a_sheet_then_counts_the_rest() {
     let run = work.run(&["check", "input"]);
     run.expect_code(1);
     let out = run.stdout();
-    assert_eq!(out.matches("  × 値 should be a number").count(), 10, "five in each sheet");
+    assert_eq!(
+        out.matches("  × 値 should be a number").count(),
+        10,
+        "five in each sheet"
+    );
     assert!(
         out.contains("… and 4 more rows like this (kpi.value.type) in input/meti.xlsx › KPI"),
         "{out}"
     );
     let (_, report) = work.check_json(&["input"]);
-    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 14, "JSON lists every one");
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        14,
+        "JSON lists every one"
+    );
 }

@@ -70,6 +70,9 @@ pub struct ReadWith<'a> {
 pub struct ReadOptions {
     pub profile: Profile,
     pub limits: Limits,
+    /// The one language the run reports in, where it is known: problems keep their messages in
+    /// it alone. `None` keeps both.
+    pub lang: Option<crate::lang::Lang>,
 }
 
 /// The check each row gets as soon as it is read, on the thread that read it: the caller's

@@ -14,7 +14,7 @@ use super::ReadWith;
 use crate::input::{self, is_blank, Input, Row, SheetRows, Workbook};
 use crate::lang::Text;
 use crate::records::{row_snippet, Batch, ReadRow, SheetLayout};
-use crate::report::{Diagnostic, Location, Severity};
+use crate::report::{Diagnostic, Location, Severity, SHOWN_PER_CODE};
 use crate::schema::{normalize_label, INFO_SHEET};
 use crate::validate::{profile, sheet, template_version, Profile, TemplateIdentity};
 use crate::values;
@@ -227,11 +227,26 @@ fn read_sheet(
     let mut carry = MergeCarry::new(merges);
     // One stretch of rows is checked while the next is read, by whichever core is free.
     let mut batch = next_batch(&mut rows, &mut carry);
+    // Problems of a code beyond the few a report draws keep no snippet: a sheet with a million
+    // of them should not hold a million rows written out.
+    let mut per_code: HashMap<String, usize> = HashMap::new();
+    let mut helps = HashMap::new();
     while !batch.is_empty() {
-        let (next, (records, diagnostics)) = rayon::join(
+        let (next, (records, mut diagnostics)) = rayon::join(
             || next_batch(&mut rows, &mut carry),
             || check_batch(batch, &layout, target),
         );
+        for diagnostic in &mut diagnostics {
+            let seen = per_code.entry(diagnostic.code.clone()).or_default();
+            *seen += 1;
+            if *seen > SHOWN_PER_CODE {
+                diagnostic.snippet = None;
+            }
+            if let Some(lang) = target.with.options.lang {
+                diagnostic.keep_only(lang);
+            }
+            diagnostic.share_help(&mut helps);
+        }
         outcome.records.push(records);
         outcome.diagnostics.extend(diagnostics);
         batch = next;

@@ -1,8 +1,9 @@
 //! A diagnostic is data: what is wrong, where, and how to fix it. Rendering it is another module's job.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::lang::Text;
+use crate::lang::{Lang, Text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -120,7 +121,8 @@ pub struct Diagnostic {
     /// Stable and dotted, e.g. `kpi.value.type`; the same in every language.
     pub code: String,
     pub message: Text,
-    pub help: Text,
+    /// Shared by the many problems of one kind that give the same advice.
+    pub help: Arc<Text>,
     pub location: Location,
     /// The value as it was found in the cell, when there is one.
     pub found: Option<String>,
@@ -152,7 +154,7 @@ impl Diagnostic {
             severity,
             code,
             message,
-            help,
+            help: Arc::new(help),
             location,
             found: None,
             snippet: None,
@@ -163,6 +165,25 @@ impl Diagnostic {
     pub fn into_warning(mut self) -> Self {
         self.severity = Severity::Warning;
         self
+    }
+
+    /// Keeps the message in one language only: a run reports in one, and a run with a million
+    /// problems should not hold them in two.
+    pub fn keep_only(&mut self, lang: Lang) {
+        self.message.keep_only(lang);
+        if let Some(help) = Arc::get_mut(&mut self.help) {
+            help.keep_only(lang);
+        }
+    }
+
+    /// Shares its help with an earlier problem's that says the same.
+    pub fn share_help(&mut self, earlier: &mut HashMap<String, Arc<Text>>) {
+        match earlier.get(&self.code) {
+            Some(help) if **help == *self.help => self.help = help.clone(),
+            _ => {
+                earlier.insert(self.code.clone(), self.help.clone());
+            }
+        }
     }
 
     pub fn with_found(mut self, found: impl Into<String>) -> Self {

@@ -12,11 +12,8 @@ use miette::{
 
 use std::collections::HashMap;
 
-use super::{Diagnostic, Report, Severity};
+use super::{Diagnostic, Report, Severity, SHOWN_PER_CODE};
 use crate::lang::{Lang, Text};
-
-/// How many problems of one code in one sheet the report shows before it counts the rest.
-const SHOWN_PER_CODE: usize = 5;
 
 pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -> io::Result<()> {
     let theme = if styled {
@@ -52,7 +49,11 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         writeln!(out)?;
     }
     for group @ (file, sheet, code) in groups {
-        let more = seen.get(&group).copied().unwrap_or(0).saturating_sub(SHOWN_PER_CODE);
+        let more = seen
+            .get(&group)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(SHOWN_PER_CODE);
         if more == 0 {
             continue;
         }

@@ -6,11 +6,8 @@
 
 use std::io::{self, Write};
 
-use super::{Diagnostic, Report, Severity, Snippet};
+use super::{Diagnostic, Report, Severity, Snippet, SHOWN_PER_CODE};
 use crate::lang::{Lang, Text};
-
-/// How many problems of one code in one sheet the page shows before it counts the rest.
-const SHOWN_PER_CODE: usize = 5;
 
 /// Text as HTML (or XML: the JUnit report) shows it, never as markup; control characters, which
 /// XML 1.0 does not allow, are dropped.

@@ -20,6 +20,10 @@ pub use summary::Summary;
 
 use crate::lang::{Lang, Text};
 
+/// How many problems of one code in one sheet the human and HTML reports show before they count
+/// the rest; a problem beyond them keeps no snippet, which only those reports draw.
+pub const SHOWN_PER_CODE: usize = 5;
+
 /// How a run's findings are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
