@@ -308,7 +308,8 @@ fn shown_as_typed(
         if let Some(field) = field {
             let found = problem.found.clone();
             let row = snippet.row;
-            problem.snippet = row_snippet(layout, entity, row, &typed, field, found.as_deref());
+            problem.snippet =
+                row_snippet(layout, entity, row, &typed, field, found.as_deref()).map(Box::new);
         }
     }
 }

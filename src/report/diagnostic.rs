@@ -126,7 +126,7 @@ pub struct Diagnostic {
     pub location: Location,
     /// The value as it was found in the cell, when there is one.
     pub found: Option<String>,
-    pub snippet: Option<Snippet>,
+    pub snippet: Option<Box<Snippet>>,
     pub related: Vec<Related>,
 }
 
@@ -192,7 +192,7 @@ impl Diagnostic {
     }
 
     pub fn with_snippet(mut self, snippet: Option<Snippet>) -> Self {
-        self.snippet = snippet;
+        self.snippet = snippet.map(Box::new);
         self
     }
 
