@@ -11,7 +11,7 @@ use crate::input::{discover, Input};
 use crate::lang::Lang;
 use crate::read::{read_all_with_progress, ReadWith, Reading};
 use crate::records::Keep;
-use crate::report::{Diagnostic, Format, Report, Summary};
+use crate::report::{Diagnostic, Format, Report};
 use crate::schema::Schemas;
 use crate::validate::round::{self, Round, Scope};
 use crate::validate::{check_row, rule_fields, validate};
@@ -38,7 +38,7 @@ impl Examined {
         Report {
             files: self.inputs.len(),
             diagnostics: &self.diagnostics,
-            round: Some(Summary::of(&self.round, schemas, &self.diagnostics)),
+            round: Some(self.round.summary(schemas, &self.diagnostics)),
             lang,
         }
     }

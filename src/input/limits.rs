@@ -44,7 +44,7 @@ impl Default for Limits {
 pub fn compound_file(input: &Input, file: impl Read + Seek, limits: Limits) -> Option<Diagnostic> {
     let cells = match xls::largest_sheet(file) {
         Ok(Measured::Cells(cells)) => cells,
-        Ok(Measured::Encrypted) => return Some(super::workbook::encrypted(input)),
+        Ok(Measured::Encrypted) => return Some(encrypted(input)),
         Err(Damaged(why)) => {
             return Some(Diagnostic::error(
                 "file.unreadable",
@@ -61,6 +61,22 @@ pub fn compound_file(input: &Input, file: impl Read + Seek, limits: Limits) -> O
         }
     };
     spans_too_many(input, cells, limits)
+}
+
+/// A workbook that needs a password to open: what the measuring found, and what calamine says.
+pub(super) fn encrypted(input: &Input) -> Diagnostic {
+    Diagnostic::error(
+        "file.encrypted",
+        Location::file(&input.shown),
+        Text::new(
+            "the workbook is protected by a password, so annex cannot read it",
+            "ブックにパスワードが設定されているため読み込めません",
+        ),
+        Text::new(
+            "Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear it) and save it again.",
+            "Excel で開き、パスワードを解除して（ファイル › 情報 › ブックの保護 › パスワードを使用して暗号化 を空にする）保存し直してください。",
+        ),
+    )
 }
 
 fn spans_too_many(input: &Input, cells: u64, limits: Limits) -> Option<Diagnostic> {

@@ -143,7 +143,7 @@ fn with_calamine(
         .or_else(|first| open_workbook_auto_from_rs(cursor()).map_err(|_| first))
         .map_err(
             |error| match is_password_error(&error) || (compound && is_ooxml(input)) {
-                true => encrypted(input),
+                true => limits::encrypted(input),
                 false => unreadable(input, &error.to_string()),
             },
         )?;
@@ -254,21 +254,6 @@ fn is_password_error(error: &calamine::Error) -> bool {
         calamine::Error::Xls(calamine::XlsError::Password)
             | calamine::Error::Xlsx(calamine::XlsxError::Password)
             | calamine::Error::Ods(calamine::OdsError::Password)
-    )
-}
-
-pub(super) fn encrypted(input: &Input) -> Diagnostic {
-    Diagnostic::error(
-        "file.encrypted",
-        Location::file(&input.shown),
-        Text::new(
-            "the workbook is protected by a password, so annex cannot read it",
-            "ブックにパスワードが設定されているため読み込めません",
-        ),
-        Text::new(
-            "Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear it) and save it again.",
-            "Excel で開き、パスワードを解除して（ファイル › 情報 › ブックの保護 › パスワードを使用して暗号化 を空にする）保存し直してください。",
-        ),
     )
 }
 

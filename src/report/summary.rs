@@ -2,7 +2,6 @@
 //! each submission sheet, and the errors and warnings in its files; then whoever sent nothing.
 //! Every format carries it: a table for people, the `round` key in JSON, log lines on GitHub.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -11,17 +10,15 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::html::escape;
-use super::{Diagnostic, Severity};
 use crate::lang::{Lang, Text};
-use crate::schema::Schemas;
-use crate::validate::round::{sender_name, Round, Scope, Sender};
 
 /// The round's summary, ready to print.
 #[derive(Debug)]
 pub struct Summary {
-    pub scope: Scope,
+    /// Whether the run holds the whole round (so the missing are missing, not just elsewhere).
+    pub whole: bool,
     /// The submission sheets counted, as (sheet name, the entity's plural key).
-    sheets: Vec<(String, String)>,
+    pub sheets: Vec<(String, String)>,
     pub senders: Vec<SenderLine>,
     /// Organisations with no workbook, as (code, name people use).
     pub missing: Vec<(String, Text)>,
@@ -45,81 +42,6 @@ pub struct SenderLine {
 }
 
 impl Summary {
-    pub fn of(round: &Round, schemas: &Schemas, diagnostics: &[Diagnostic]) -> Summary {
-        let mut by_file: HashMap<&str, (usize, usize)> = HashMap::new();
-        for d in diagnostics {
-            let tally = by_file.entry(&d.location.file).or_default();
-            match d.severity {
-                Severity::Error => tally.0 += 1,
-                Severity::Warning => tally.1 += 1,
-            }
-        }
-        let submission: Vec<usize> = (0..schemas.entities.len())
-            .filter(|&e| schemas.entities[e].workbook != "council")
-            .collect();
-        let sheets = (submission.iter())
-            .map(|&e| &schemas.entities[e])
-            .map(|e| (e.sheet.clone(), e.plural.clone()))
-            .collect();
-        let senders = std::iter::once(Sender::Council)
-            .chain((0..schemas.organisations.len()).map(Sender::Organisation))
-            .chain(std::iter::once(Sender::Unknown));
-        let senders = senders
-            .filter_map(|sender| {
-                let workbooks: Vec<_> = round.of(sender).collect();
-                if workbooks.is_empty() {
-                    return None;
-                }
-                let mut templates: Vec<String> = (workbooks.iter())
-                    .filter_map(|w| w.template.clone())
-                    .collect();
-                templates.dedup();
-                let rows = (sender != Sender::Council).then(|| {
-                    (submission.iter())
-                        .map(|&e| workbooks.iter().map(|w| w.rows[e]).sum())
-                        .collect()
-                });
-                let tally = |pick: fn(&(usize, usize)) -> usize| {
-                    (workbooks.iter())
-                        .filter_map(|w| by_file.get(&*w.file))
-                        .map(pick)
-                        .sum()
-                };
-                Some(SenderLine {
-                    code: match sender {
-                        Sender::Organisation(org) => {
-                            schemas.organisations.get(org).map(|o| o.code.clone())
-                        }
-                        _ => None,
-                    },
-                    name: sender_name(schemas, sender),
-                    short_name: match sender {
-                        Sender::Organisation(org) => (schemas.organisations.get(org))
-                            .map_or_else(String::new, |o| o.short_name.clone()),
-                        _ => sender_name(schemas, sender).ja,
-                    },
-                    files: workbooks.iter().map(|w| w.file.clone()).collect(),
-                    templates,
-                    rows,
-                    errors: tally(|t| t.0),
-                    warnings: tally(|t| t.1),
-                })
-            })
-            .collect();
-        let missing = (round.missing.iter())
-            .filter_map(|&org| {
-                let code = schemas.organisations.get(org)?.code.clone();
-                Some((code, sender_name(schemas, Sender::Organisation(org))))
-            })
-            .collect();
-        Summary {
-            scope: round.scope,
-            sheets,
-            senders,
-            missing,
-        }
-    }
-
     /// The table as rows of cells, the header first.
     fn rows(&self, lang: Lang) -> Vec<Vec<String>> {
         let tr = |en: &str, ja: &str| Text::new(en, ja).get(lang).to_string();
@@ -157,11 +79,11 @@ impl Summary {
             return None;
         }
         let names: Vec<&str> = self.missing.iter().map(|(_, n)| n.get(lang)).collect();
-        let said = match (self.scope, lang) {
-            (Scope::Whole, Lang::En) => "No workbook from",
-            (Scope::Part, Lang::En) => "Not in this run",
-            (Scope::Whole, Lang::Ja) => "未提出",
-            (Scope::Part, Lang::Ja) => "今回の対象外",
+        let said = match (self.whole, lang) {
+            (true, Lang::En) => "No workbook from",
+            (false, Lang::En) => "Not in this run",
+            (true, Lang::Ja) => "未提出",
+            (false, Lang::Ja) => "今回の対象外",
         };
         let separator = Text::new(", ", "、").get(lang).to_string();
         Some(format!("{said}: {}", names.join(&separator)))
@@ -217,9 +139,9 @@ impl Summary {
 impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut round = serializer.serialize_map(Some(3))?;
-        let scope = match self.scope {
-            Scope::Whole => "whole",
-            Scope::Part => "part",
+        let scope = match self.whole {
+            true => "whole",
+            false => "part",
         };
         round.serialize_entry("scope", scope)?;
         let senders: Vec<_> = self.senders.iter().map(|s| Line(s, self)).collect();

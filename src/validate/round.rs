@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::lang::Text;
 use crate::records::{Records, SheetLayout};
-use crate::report::{Diagnostic, Location};
+use crate::report::{Diagnostic, Location, SenderLine, Severity, Summary};
 use crate::schema::Schemas;
 
 /// What a run holds: a whole round, or part of one.
@@ -184,6 +184,83 @@ impl Round {
     /// 内閣府's is missing): its rows cannot be looked for.
     pub fn lacks_sender_of(&self, schemas: &Schemas, key: &str) -> bool {
         lead_of(schemas, key).is_some_and(|org| self.missing.contains(&org))
+    }
+
+    /// The round at a glance, with the problems found in each sender's files.
+    pub fn summary(&self, schemas: &Schemas, diagnostics: &[Diagnostic]) -> Summary {
+        let round = self;
+        let mut by_file: HashMap<&str, (usize, usize)> = HashMap::new();
+        for d in diagnostics {
+            let tally = by_file.entry(&d.location.file).or_default();
+            match d.severity {
+                Severity::Error => tally.0 += 1,
+                Severity::Warning => tally.1 += 1,
+            }
+        }
+        let submission: Vec<usize> = (0..schemas.entities.len())
+            .filter(|&e| schemas.entities[e].workbook != COUNCIL)
+            .collect();
+        let sheets = (submission.iter())
+            .map(|&e| &schemas.entities[e])
+            .map(|e| (e.sheet.clone(), e.plural.clone()))
+            .collect();
+        let senders = std::iter::once(Sender::Council)
+            .chain((0..schemas.organisations.len()).map(Sender::Organisation))
+            .chain(std::iter::once(Sender::Unknown));
+        let senders = senders
+            .filter_map(|sender| {
+                let workbooks: Vec<_> = round.of(sender).collect();
+                if workbooks.is_empty() {
+                    return None;
+                }
+                let mut templates: Vec<String> = (workbooks.iter())
+                    .filter_map(|w| w.template.clone())
+                    .collect();
+                templates.dedup();
+                let rows = (sender != Sender::Council).then(|| {
+                    (submission.iter())
+                        .map(|&e| workbooks.iter().map(|w| w.rows[e]).sum())
+                        .collect()
+                });
+                let tally = |pick: fn(&(usize, usize)) -> usize| {
+                    (workbooks.iter())
+                        .filter_map(|w| by_file.get(&*w.file))
+                        .map(pick)
+                        .sum()
+                };
+                Some(SenderLine {
+                    code: match sender {
+                        Sender::Organisation(org) => {
+                            schemas.organisations.get(org).map(|o| o.code.clone())
+                        }
+                        _ => None,
+                    },
+                    name: sender_name(schemas, sender),
+                    short_name: match sender {
+                        Sender::Organisation(org) => (schemas.organisations.get(org))
+                            .map_or_else(String::new, |o| o.short_name.clone()),
+                        _ => sender_name(schemas, sender).ja,
+                    },
+                    files: workbooks.iter().map(|w| w.file.clone()).collect(),
+                    templates,
+                    rows,
+                    errors: tally(|t| t.0),
+                    warnings: tally(|t| t.1),
+                })
+            })
+            .collect();
+        let missing = (round.missing.iter())
+            .filter_map(|&org| {
+                let code = schemas.organisations.get(org)?.code.clone();
+                Some((code, sender_name(schemas, Sender::Organisation(org))))
+            })
+            .collect();
+        Summary {
+            whole: round.scope == Scope::Whole,
+            sheets,
+            senders,
+            missing,
+        }
     }
 
     pub fn has_council(&self) -> bool {
