@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::html::escape;
 use super::{Report, Severity};
 use crate::lang::Text;
 
@@ -11,11 +12,7 @@ const MOST_BYTES: usize = 900 * 1024;
 
 /// Text safe in a Markdown table cell: no markup, no line breaks, pipes escaped.
 fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
+    escape(text).replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
