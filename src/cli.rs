@@ -16,6 +16,8 @@ Examples:
   annex check input/meti.xlsx input/council.xlsx
   annex check --format json input/     the contract's JSON report, for CI
   annex check --format github          annotations on a GitHub pull request
+  annex check --mark marked/           a copy of each workbook, its problems marked, to send back
+  annex check --format html > report.html   one page to forward or print
   annex build                          check input/, then write output/annex.json and output/annex.xlsx
   annex build submissions/ -o master/  another folder in, another folder out
   annex build --partial                build before every organisation has sent its workbook
@@ -89,6 +91,12 @@ pub struct CheckArgs {
     /// Use the schemas in this folder instead of the ones built into annex.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+
+    /// Write into DIR a copy of every workbook checked, each problem marked at its cell with a
+    /// note, and a first sheet 確認結果 listing them all (an .xls, .xlsb or .ods comes back as
+    /// .xlsx).
+    #[arg(long, value_name = "DIR")]
+    pub mark: Option<PathBuf>,
 
     /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
@@ -194,6 +202,8 @@ pub struct Config {
     pub partial: bool,
     pub read: ReadOptions,
     pub schemas: Option<PathBuf>,
+    /// Where to write the marked copies, if asked.
+    pub mark: Option<PathBuf>,
 }
 
 impl Cli {
@@ -233,6 +243,7 @@ impl Cli {
                 },
             },
             schemas: check.schemas,
+            mark: check.mark,
         };
         match output {
             Some(output) => Job::Build(BuildConfig {

@@ -4,7 +4,8 @@
 //! The data flows one way, a module each:
 //! [`input`] (files → cells) → [`values`] (cells → values) → [`records`] (checked rows, kept) →
 //! [`validate`] (every check: sheets, rows, templates, the cross-record rules) → [`report`]
-//! (diagnostics, rendered) and [`write`] (the master and its renderings). [`read`] drives a round's
+//! (diagnostics, rendered), [`write`] (the master and its renderings) and [`mark`] (each workbook
+//! returned with its problems marked). [`read`] drives a round's
 //! files through the first four; [`cmd`] holds one file per subcommand; [`schema`] is where every
 //! name, header and rule comes from.
 
@@ -12,6 +13,7 @@ pub mod cli;
 pub mod cmd;
 pub mod input;
 pub mod lang;
+pub mod mark;
 pub mod read;
 pub mod records;
 pub mod report;

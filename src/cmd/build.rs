@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 
-use super::check::examine;
-use super::{failed, finish, load_schemas, Fatal};
+use super::check::{examine, mark_copies};
+use super::{failed, finish, load_schemas, wrote, Fatal};
 use crate::cli::BuildConfig;
 use crate::lang::Text;
+use crate::mark::Marked;
 use crate::records::{Keep, Records};
 use crate::report::{Diagnostic, Location};
 use crate::schema::Schemas;
@@ -29,8 +30,18 @@ pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
             Err(problem) => examined.diagnostics.push(problem),
         }
     }
+    let marked = mark_copies(&check, &examined)?;
+    let incomplete = marked.iter().any(|m| matches!(m, Marked::Failed { .. }));
+    let mut notices: Vec<Text> = written.iter().map(|path| wrote(path)).collect();
+    notices.extend(marked.iter().map(Marked::text));
     let report = examined.report(&schemas, check.lang);
-    finish(report, check.format, &written, check.deny_warnings)
+    finish(
+        report,
+        check.format,
+        &notices,
+        incomplete,
+        check.deny_warnings,
+    )
 }
 
 /// The three outputs, each staged beside its place.

@@ -9,6 +9,7 @@ use super::{finish, load_schemas, Fatal};
 use crate::cli::Config;
 use crate::input::{discover, Input};
 use crate::lang::Lang;
+use crate::mark::{self, Marked};
 use crate::read::{read_all_with_progress, ReadWith, Reading};
 use crate::records::Keep;
 use crate::report::{Diagnostic, Format, Report};
@@ -20,8 +21,31 @@ pub fn run(config: Config) -> Result<ExitCode, Fatal> {
     let schemas = load_schemas(config.schemas.as_deref())?;
     // A check keeps of each row only what the cross-record rules read.
     let examined = examine(&config, &schemas, &rule_fields(&schemas), false)?;
+    let marked = mark_copies(&config, &examined)?;
+    let incomplete = marked.iter().any(|m| matches!(m, Marked::Failed { .. }));
+    let notices: Vec<_> = marked.iter().map(Marked::text).collect();
     let report = examined.report(&schemas, config.lang);
-    finish(report, config.format, &[], config.deny_warnings)
+    finish(
+        report,
+        config.format,
+        &notices,
+        incomplete,
+        config.deny_warnings,
+    )
+}
+
+/// The marked copies `--mark` asks for, written once the round is checked.
+pub(super) fn mark_copies(config: &Config, examined: &Examined) -> Result<Vec<Marked>, Fatal> {
+    let Some(dir) = &config.mark else {
+        return Ok(Vec::new());
+    };
+    mark::check_destination(dir, &config.paths, &examined.inputs)?;
+    Ok(mark::mark_all(
+        &examined.inputs,
+        &examined.diagnostics,
+        dir,
+        config.lang,
+    )?)
 }
 
 /// A round read and checked: its files, its records, whose each workbook is, and every problem

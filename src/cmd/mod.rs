@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use crate::cli::Job;
 use crate::input::DiscoverError;
 use crate::lang::Text;
+use crate::mark::MarkError;
 use crate::report::{Diagnostic, Format, Report, Severity};
 use crate::schema::{SchemaError, Schemas};
 
@@ -41,6 +42,8 @@ pub enum Fatal {
     UnknownCode { code: String, near: String },
     #[error("no organisation is called {written}; use one of: {known}")]
     UnknownOrganisation { written: String, known: String },
+    #[error(transparent)]
+    Mark(#[from] MarkError),
 }
 
 impl Fatal {
@@ -94,6 +97,18 @@ impl Fatal {
             Fatal::UnknownCode { code, near } => {
                 format!("コード {code} はありません。近いコード: {near}")
             }
+            Fatal::Mark(MarkError::AmongInputs { dir, input }) => format!(
+                "--mark {} は読み込むブックの中（{}）です。確認用のブックが次回に提出ブックとして読まれてしまうため、別のフォルダを指定してください",
+                dir.display(),
+                input.display()
+            ),
+            Fatal::Mark(MarkError::Write { path, source }) => {
+                format!(
+                    "{} に書き込めません（{}）",
+                    path.display(),
+                    in_japanese(source)
+                )
+            }
             Fatal::UnknownOrganisation { written, known } => {
                 format!(
                     "「{written}」という府省はありません。次のいずれかを指定してください: {known}"
@@ -145,11 +160,13 @@ fn failed(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
         .any(|d| d.severity == Severity::Error || deny_warnings)
 }
 
-/// Print the report, then the files written, and say how the run ends.
+/// Print the report, then what else the run did (the files it wrote), and say how the run ends:
+/// `incomplete` when an output asked for could not be made.
 fn finish(
     report: Report,
     format: Format,
-    written: &[PathBuf],
+    notices: &[Text],
+    incomplete: bool,
     deny_warnings: bool,
 ) -> Result<ExitCode, Fatal> {
     let stdout = std::io::stdout();
@@ -164,15 +181,21 @@ fn finish(
     report
         .write(format, &mut out, styled, width)
         .map_err(Fatal::Print)?;
-    if !matches!(format, Format::Json | Format::Junit | Format::Html) {
-        for path in written {
-            writeln!(out, "{}", wrote(path).get(report.lang)).map_err(Fatal::Print)?;
+    // A report for machines on stdout is left whole; the notices go to stderr then.
+    for notice in notices {
+        let line = notice.get(report.lang);
+        match format {
+            Format::Json | Format::Junit | Format::Html => eprintln!("{line}"),
+            _ => writeln!(out, "{line}").map_err(Fatal::Print)?,
         }
     }
-    Ok(match failed(report.diagnostics, deny_warnings) {
-        true => ExitCode::from(1),
-        false => ExitCode::SUCCESS,
-    })
+    Ok(
+        match (incomplete, failed(report.diagnostics, deny_warnings)) {
+            (true, _) => ExitCode::from(2),
+            (false, true) => ExitCode::from(1),
+            (false, false) => ExitCode::SUCCESS,
+        },
+    )
 }
 
 fn wrote(path: &Path) -> Text {

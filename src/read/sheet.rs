@@ -310,7 +310,9 @@ fn shown_as_typed(
         let field = (problem.location.column)
             .and_then(|column| layout.columns.iter().position(|c| *c == Some(column)));
         if let Some(field) = field {
-            let found = problem.found.clone();
+            // The cell as typed, whole, even where the problem is in one item of its list.
+            let typed_cell = entity.fields.get(field).and_then(|f| typed.get(&f.key));
+            let found = problem.found.clone().filter(|_| typed_cell.is_none());
             let row = snippet.row;
             problem.snippet =
                 row_snippet(layout, entity, row, &typed, field, found.as_deref()).map(Box::new);

@@ -451,6 +451,15 @@ pub const CATALOGUE: &[Entry] = entries![
         "年月を文字で入力するか、表示形式を日付にする。"
     ),
     (
+        "*.year_as_date",
+        E,
+        "a year typed into a cell formatted as a date, shown as a day in 1905",
+        "日付の表示形式のセルに年だけを入力（1905年の日付になる）",
+        "2024 shown as 1905/7/16",
+        "Type the year and month as text (2024年12月), or a whole date.",
+        "年月を文字で入力するか（2024年12月）、年月日まで入力する。"
+    ),
+    (
         "*.lookalike",
         E,
         "a character that looks like a hyphen or nothing, but is another",

@@ -16,6 +16,7 @@ use std::io::{self, Write};
 pub use diagnostic::{
     cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, SnippetCell, Tally,
 };
+pub use html::escape;
 pub use summary::{SenderLine, Summary};
 
 use crate::lang::{Lang, Text};

@@ -230,6 +230,34 @@ impl Target<'_> {
         }
     }
 
+    /// A date cell whose serial is a year (2024 is 1905-07-16): the year typed into a cell
+    /// formatted as a date.
+    fn year_as_date(&self, serial: f64) -> Option<CellProblem> {
+        if serial.fract() != 0.0 || !(1900.0..=2100.0).contains(&serial) {
+            return None;
+        }
+        let header = &self.field.header;
+        let shown = date_of(&ExcelDateTime::new(
+            serial,
+            ExcelDateTimeType::DateTime,
+            false,
+        ))
+        .map(parse::format_date)
+        .unwrap_or_default();
+        Some(CellProblem {
+            severity: Severity::Error,
+            code: self.code("year_as_date"),
+            message: Text::new(
+                format!("{header} shows the date {shown}: the year {serial} typed into a cell formatted as a date"),
+                format!("「{header}」が {shown} になっています。日付の表示形式のセルに年 {serial} だけを入力したためです"),
+            ),
+            help: Text::new(
+                "Type the year and month as text (2024年12月, 2024-12), or the whole date.",
+                "年月を文字で入力するか（2024年12月、2024-12）、年月日まで入力してください。",
+            ),
+        })
+    }
+
     fn years_disagree(&self, era_year: &str, western: i32, era_means: i32) -> CellProblem {
         let header = &self.field.header;
         CellProblem {
@@ -424,13 +452,21 @@ const LOOKALIKES: &[(char, &str, &str)] = &[
 ];
 
 /// The first look-alike character in a text cell, after NFKC (which makes ｰ the ー it looks like).
+/// A ー after kana is the long vowel of a word (サービス), not a look-alike.
 fn lookalike(cell: &Data) -> Option<&'static (char, &'static str, &'static str)> {
     let Data::String(text) = cell else {
         return None;
     };
     let text = nfkc(text);
-    text.chars()
-        .find_map(|c| LOOKALIKES.iter().find(|(lookalike, ..)| *lookalike == c))
+    let mut previous = None;
+    text.chars().find_map(|c| {
+        let after_kana = previous.is_some_and(|p| ('\u{3041}'..='\u{30FF}').contains(&p));
+        previous = Some(c);
+        match (c, after_kana) {
+            ('\u{30FC}', true) => None,
+            _ => LOOKALIKES.iter().find(|(lookalike, ..)| *lookalike == c),
+        }
+    })
 }
 
 fn nfkc(text: &str) -> Cow<'_, str> {
@@ -633,12 +669,13 @@ fn fiscal_year(cell: &Data, target: &Target) -> Converted {
         Data::Int(n) => Converted::value(Value::from(*n)),
         // A date cell (令和6年4月, formatted with era tokens) names the fiscal year it falls in:
         // April to March.
-        Data::DateTime(date) => match date_of(date) {
-            Some((year, month, _)) => Converted::value(Value::from(match month {
+        Data::DateTime(date) => match (target.year_as_date(date.as_f64()), date_of(date)) {
+            (Some(problem), _) => Converted::error(problem),
+            (None, Some((year, month, _))) => Converted::value(Value::from(match month {
                 1..=3 => year - 1,
                 _ => year,
             })),
-            None => Converted::error(target.type_error(&display(cell))),
+            (None, None) => Converted::error(target.type_error(&display(cell))),
         },
         Data::Float(n) if n.fract() == 0.0 && n.abs() < 1e9 => {
             Converted::value(Value::from(*n as i64))
@@ -660,6 +697,9 @@ fn year_month(cell: &Data, target: &Target) -> Converted {
         _ => None,
     };
     if let Some(serial) = serial {
+        if let Some(problem) = target.year_as_date(serial) {
+            return Converted::error(problem);
+        }
         let date = ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false);
         return match date_of(&date) {
             Some(ymd) => Converted::value(Value::String(parse::format_date(ymd))),
@@ -859,6 +899,14 @@ mod tests {
             code("kpi", "unit", text("件\u{200B}")),
             "kpi.unit.lookalike"
         );
+        // The long vowel of a word in kana is no look-alike (the schema then finds a department
+        // where a ministry belongs).
+        let department = read(
+            "measure",
+            "ministries",
+            text("経済産業省 商務・サービスグループ"),
+        );
+        assert_eq!(department.problem, None);
         assert_eq!(
             code("measure", "ministries", text("経産省\u{FEFF}")),
             "measure.ministries.lookalike"
@@ -947,6 +995,20 @@ mod tests {
         ] {
             assert_eq!(code("kpi", "as_of", number), "kpi.as_of.not_a_date");
         }
+        // A year typed into a date-formatted cell is no day of 1905, as a 時点 or a 年度.
+        let year = Data::DateTime(ExcelDateTime::new(
+            2024.0,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
+        let problem = read("kpi", "as_of", year.clone()).problem.unwrap();
+        assert_eq!(problem.code, "kpi.as_of.year_as_date");
+        assert!(
+            problem.message.ja.contains("1905-07-16") && problem.message.ja.contains("2024"),
+            "{}",
+            problem.message.ja
+        );
+        assert_eq!(code("kpi", "fy_from", year), "kpi.fy_from.year_as_date");
         assert_eq!(value("kpi", "as_of", text("令和6年12月")), json!("2024-12"));
         assert_eq!(
             value(

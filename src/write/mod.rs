@@ -11,6 +11,7 @@ mod sheets;
 mod template;
 mod xlsx;
 
+pub(crate) use annex_sheet::lines as text_lines;
 pub use atomic::{write_atomic, Staged};
 pub use master::{build_master, natural_order, nodes_at, Master};
 pub use sheets::{workbook_from_rows, SheetsError};

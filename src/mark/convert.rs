@@ -1,0 +1,47 @@
+//! An `.xls`, `.xlsb` or `.ods` workbook as an `.xlsx` of its values, so that it can be marked
+//! like one: every sheet, in order, every cell where it was, as calamine reads it. A text stays
+//! text (written as a string, never as a formula); a date keeps a date format.
+
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use rust_xlsxwriter::{Format, Workbook};
+
+/// The workbook at `path` as the bytes of an `.xlsx` holding its values.
+pub fn to_xlsx(path: &Path) -> Result<Vec<u8>, String> {
+    let mut source = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("yyyy/m/d");
+    let date_time = Format::new().set_num_format("yyyy/m/d h:mm");
+    for name in source.sheet_names() {
+        let range = source.worksheet_range(&name).map_err(|e| e.to_string())?;
+        let sheet = book.add_worksheet();
+        sheet
+            .set_name(&name)
+            .map_err(|e| format!("the sheet name {name}: {e}"))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        for (row, column, value) in range.used_cells() {
+            let (row, column) = (top + row as u32, (left + column as u32) as u16);
+            let written = match value {
+                Data::Empty => continue,
+                Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => {
+                    sheet.write_string(row, column, crate::write::fit(text, 0))
+                }
+                Data::Float(number) => sheet.write_number(row, column, *number),
+                Data::Int(number) => sheet.write_number(row, column, *number as f64),
+                Data::Bool(value) => sheet.write_boolean(row, column, *value),
+                Data::DateTime(moment) => {
+                    let serial = moment.as_f64();
+                    let format = match serial.fract() == 0.0 {
+                        true => &date,
+                        false => &date_time,
+                    };
+                    sheet.write_number_with_format(row, column, serial, format)
+                }
+                Data::Error(error) => sheet.write_string(row, column, error.to_string()),
+            };
+            written.map_err(|e| e.to_string())?;
+        }
+    }
+    book.save_to_buffer().map_err(|e| e.to_string())
+}

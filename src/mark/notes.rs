@@ -1,0 +1,264 @@
+//! The notes on marked cells: a comments part (what Excel calls a note, and LibreOffice a
+//! comment) and the VML drawing Excel needs to show each one when the cell is pointed at.
+//! A sheet that has notes already keeps them: annex's are added to its parts, and where a cell
+//! has a note of its own, annex's text follows it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, Writer};
+
+use crate::report::escape as xml_text;
+
+/// Shape ids a VML drawing block holds: Excel numbers each drawing's shapes from block × 1024.
+const BLOCK: u32 = 1024;
+
+/// A cell's note: its 0-based row and column, and its text.
+pub type Notes = BTreeMap<(u32, u32), String>;
+
+const NOTE_FONT: &str =
+    r#"<rPr><sz val="9"/><rFont val="BIZ UDゴシック"/><family val="3"/><charset val="128"/></rPr>"#;
+
+/// The comments part of a sheet that had none.
+pub fn comments(notes: &Notes) -> String {
+    let mut xml = String::from(concat!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+        r#"<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+        "<authors><author>annex</author></authors><commentList>"
+    ));
+    for (&(row, column), text) in notes {
+        push_comment(&mut xml, row, column, 0, text);
+    }
+    xml.push_str("</commentList></comments>");
+    xml
+}
+
+fn push_comment(xml: &mut String, row: u32, column: u32, author: usize, text: &str) {
+    let cell = crate::report::cell_name(row + 1, column);
+    let _ = write!(
+        xml,
+        r#"<comment ref="{cell}" authorId="{author}"><text><r>{NOTE_FONT}<t xml:space="preserve">{}</t></r></text></comment>"#,
+        xml_text(text)
+    );
+}
+
+/// A sheet's comments part with annex's notes added: a cell that has a note gets annex's text
+/// after its own. Gives the notes that were new, for the drawing.
+pub fn add_to_comments(existing: &str, notes: &Notes) -> Result<(Vec<u8>, Notes), String> {
+    let mut pending = notes.clone();
+    let mut reader = Reader::from_str(existing);
+    let mut out = Writer::new(Vec::with_capacity(existing.len() * 2));
+    let (mut authors, mut in_comment) = (0usize, None::<(u32, u32)>);
+    let io = |e: std::io::Error| e.to_string();
+    loop {
+        let event = reader.read_event().map_err(|e| e.to_string())?;
+        match &event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "author" => {
+                authors += 1;
+            }
+            Event::Start(e) if e.local_name().as_ref() == "comment" => {
+                in_comment = reference(e);
+            }
+            Event::End(e) => {
+                let mut added = String::new();
+                match e.local_name().as_ref() {
+                    "authors" => added.push_str("<author>annex</author>"),
+                    "text" => {
+                        if let Some(text) = in_comment.and_then(|cell| pending.remove(&cell)) {
+                            let _ = write!(
+                                added,
+                                r#"<r>{NOTE_FONT}<t xml:space="preserve">{}{}</t></r>"#,
+                                "\n\n",
+                                xml_text(&text)
+                            );
+                        }
+                    }
+                    "commentList" => {
+                        for (&(row, column), text) in &pending {
+                            push_comment(&mut added, row, column, authors, text);
+                        }
+                    }
+                    _ => {}
+                }
+                out.get_mut().extend_from_slice(added.as_bytes());
+            }
+            _ => {}
+        }
+        out.write_event(event).map_err(io)?;
+    }
+    // What is still pending was written as new comments: those need shapes.
+    Ok((out.into_inner(), pending))
+}
+
+fn reference(comment: &BytesStart) -> Option<(u32, u32)> {
+    let value = comment
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == "ref")?
+        .value;
+    let (row, column) = super::worksheet::cell_position(&value)?;
+    Some((row, column))
+}
+
+/// The VML drawing of a sheet that had none, its shapes numbered from drawing block `block`.
+pub fn drawing(notes: &Notes, block: u32) -> String {
+    let blocks = blocks_for(notes.len());
+    let data: Vec<String> = (block..block + blocks).map(|b| b.to_string()).collect();
+    let mut vml = format!(
+        concat!(
+            r#"<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">"#,
+            r#"<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{}"/></o:shapelayout>"#,
+            "{}"
+        ),
+        data.join(","),
+        SHAPE_TYPE
+    );
+    push_shapes(&mut vml, notes, block * BLOCK + 1);
+    vml.push_str("</xml>");
+    vml
+}
+
+/// How many drawing blocks `shapes` shapes take.
+pub fn blocks_for(shapes: usize) -> u32 {
+    (shapes as u32).div_ceil(BLOCK).max(1)
+}
+
+const SHAPE_TYPE: &str = concat!(
+    r#"<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">"#,
+    r#"<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>"#
+);
+
+/// A sheet's VML drawing with shapes for annex's new notes added at its end. VML is not always
+/// well-formed XML (Excel writes `<br>`), so the shapes go in before its last `</xml>` as text.
+pub fn add_to_drawing(existing: &str, notes: &Notes) -> Option<String> {
+    let end = existing.rfind("</xml>")?;
+    let first_id = highest_shape_id(existing) + 1;
+    let mut added = String::new();
+    if !existing.contains("_x0000_t202") {
+        added.push_str(SHAPE_TYPE);
+    }
+    push_shapes(&mut added, notes, first_id);
+    Some(format!("{}{added}{}", &existing[..end], &existing[end..]))
+}
+
+fn highest_shape_id(vml: &str) -> u32 {
+    vml.match_indices("_x0000_s")
+        .filter_map(|(at, tag)| {
+            let digits: String = vml[at + tag.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .max()
+        .unwrap_or(BLOCK)
+}
+
+/// The highest drawing block an existing VML drawing declares (`o:idmap data="1,2"`).
+pub fn highest_block(vml: &str) -> u32 {
+    let mut highest = 0;
+    for (at, tag) in vml.match_indices("data=\"") {
+        let list = &vml[at + tag.len()..];
+        let list = &list[..list.find('"').unwrap_or(0)];
+        for number in list.split(',') {
+            highest = highest.max(number.trim().parse().unwrap_or(0));
+        }
+    }
+    highest.max(highest_shape_id(vml) / BLOCK)
+}
+
+fn push_shapes(vml: &mut String, notes: &Notes, first_id: u32) {
+    for (index, (&(row, column), text)) in notes.iter().enumerate() {
+        // A box four columns wide, as tall as its text, beside the cell.
+        let lines = crate::write::text_lines(text, 38.0);
+        let rows = ((lines * 12.0 / 15.0).ceil() as u32 + 1).clamp(4, 40);
+        let top = row.saturating_sub(1);
+        let _ = write!(
+            vml,
+            concat!(
+                r##"<v:shape id="_x0000_s{id}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;margin-top:2pt;width:200pt;height:{height}pt;z-index:{z};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">"##,
+                r##"<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>"##,
+                r#"<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>"#,
+                r#"<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>"#,
+                r#"<x:Anchor>{left}, 15, {top}, 10, {right}, 15, {bottom}, 4</x:Anchor>"#,
+                r#"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>"#
+            ),
+            id = first_id + index as u32,
+            height = rows * 15,
+            z = index + 1,
+            left = column + 1,
+            right = column + 5,
+            top = top,
+            bottom = top + rows,
+            row = row,
+            column = column,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notes() -> Notes {
+        Notes::from([
+            ((6, 3), "エラー：値が数値ではありません <b>".to_string()),
+            ((0, 0), "x".into()),
+        ])
+    }
+
+    #[test]
+    fn a_new_comments_part_has_one_note_per_cell_in_order() {
+        let xml = comments(&notes());
+        let a1 = xml.find(r#"ref="A1""#).unwrap();
+        let d7 = xml.find(r#"ref="D7""#).unwrap();
+        assert!(a1 < d7);
+        assert!(xml.contains("値が数値ではありません &lt;b&gt;"), "{xml}");
+    }
+
+    #[test]
+    fn notes_join_the_ones_a_sheet_has() {
+        let existing = concat!(
+            r#"<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+            r#"<authors><author>山田</author></authors><commentList>"#,
+            r#"<comment ref="D7" authorId="0"><text><t>確認中</t></text></comment>"#,
+            r#"</commentList></comments>"#
+        );
+        let (xml, new) = add_to_comments(existing, &notes()).unwrap();
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains("<author>山田</author><author>annex</author>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<t>確認中</t><r>"),
+            "the cell's note is kept, annex's after it: {xml}"
+        );
+        assert!(xml.contains(r#"<comment ref="A1" authorId="1">"#), "{xml}");
+        assert_eq!(
+            new.keys().collect::<Vec<_>>(),
+            [&(0, 0)],
+            "only A1 needs a shape"
+        );
+    }
+
+    #[test]
+    fn shapes_are_numbered_in_their_block_and_after_the_drawing_s_own() {
+        let vml = drawing(&notes(), 3);
+        assert!(
+            vml.contains(r#"data="3""#) && vml.contains("_x0000_s3073"),
+            "{vml}"
+        );
+        assert_eq!(highest_block(&vml), 3);
+        let added = add_to_drawing(&vml, &Notes::from([((1, 1), "y".into())])).unwrap();
+        assert!(added.contains("_x0000_s3075") && added.ends_with("</xml>"));
+        assert_eq!(
+            added.matches("id=\"_x0000_t202\"").count(),
+            1,
+            "one shape type"
+        );
+        assert_eq!(blocks_for(1025), 2);
+    }
+}

@@ -1,0 +1,394 @@
+//! `--mark DIR`: each workbook comes back marked, as the ministry that filled it will open it.
+//! Checked on workbooks written by openpyxl and by LibreOffice (each with a dozen typical
+//! mistakes, tests/fixtures/fill_mistakes.py), by `annex template`, and on an .xls and an .ods:
+//! every problem is marked at its cell, filled and noted; 確認結果 comes first and links to each;
+//! every cell of every sheet reads back (calamine) as it was.
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Range, Reader};
+use quick_xml::events::Event;
+use support::{repo, Workdir};
+
+const ERROR_FILL: &str = "FFFFC7CE";
+const WARNING_FILL: &str = "FFFFEB9C";
+
+/// Every sheet of a workbook, by name, in order, as calamine reads it; a whole number is a
+/// number however the file stores it (an .xls's 48.0 is an .xlsx's 48).
+fn sheets(path: &Path) -> Vec<(String, Range<Data>)> {
+    let mut book = open_workbook_auto(path).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let mut range = book.worksheet_range(&name).unwrap();
+            let (top, left) = range.start().unwrap_or((0, 0));
+            let cells: Vec<_> = range
+                .used_cells()
+                .map(|(r, c, v)| (r, c, v.clone()))
+                .collect();
+            for (row, column, value) in cells {
+                if let Data::Int(n) = value {
+                    range.set_value(
+                        (top + row as u32, left + column as u32),
+                        Data::Float(n as f64),
+                    );
+                }
+            }
+            (name, range)
+        })
+        .collect()
+}
+
+/// The parts of an xlsx, by name.
+fn parts(path: &Path) -> HashMap<String, String> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut parts = HashMap::new();
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).unwrap();
+        let mut text = String::new();
+        if part.read_to_string(&mut text).is_ok() {
+            parts.insert(part.name().unwrap().to_string(), text);
+        }
+    }
+    parts
+}
+
+/// Each element named `name` of an XML text, as its attributes, in order.
+fn elements(xml: &str, name: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut found = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == name => {
+                found.push(
+                    e.attributes()
+                        .flatten()
+                        .map(|a| {
+                            let value = quick_xml::escape::unescape(&a.value).unwrap().into_owned();
+                            (a.key.as_ref().to_string(), value)
+                        })
+                        .collect(),
+                );
+            }
+            Event::Eof => return found,
+            _ => {}
+        }
+    }
+}
+
+/// A relationship's target, resolved from the folder of the part that has it.
+fn resolve(dir: &str, target: &str) -> String {
+    let mut path: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in target.trim_start_matches('/').split('/') {
+        match segment {
+            ".." => {
+                path.pop();
+            }
+            segment => path.push(segment),
+        }
+    }
+    if target.starts_with('/') {
+        return target.trim_start_matches('/').to_string();
+    }
+    path.join("/")
+}
+
+/// What a marked copy says of one sheet: each cell's fill colour and note text.
+struct MarkedSheet {
+    fills: HashMap<String, String>,
+    notes: HashMap<String, String>,
+}
+
+fn marked_sheets(path: &Path) -> (HashMap<String, MarkedSheet>, String) {
+    let parts = parts(path);
+    let workbook = &parts["xl/workbook.xml"];
+    let rels = elements(&parts["xl/_rels/workbook.xml.rels"], "Relationship");
+    let styles = &parts["xl/styles.xml"];
+    // The fill of each cell format, as its colour.
+    let (mut fills, mut cell_formats) = (Vec::<String>::new(), Vec::<usize>::new());
+    let (mut in_fills, mut in_cell_formats) = (false, false);
+    let mut reader = quick_xml::Reader::from_str(styles);
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "fills" => in_fills = true,
+                "cellXfs" => in_cell_formats = true,
+                "fill" if in_fills => fills.push(String::new()),
+                "fgColor" if in_fills => {
+                    let rgb = e.attributes().flatten().find(|a| a.key.as_ref() == "rgb");
+                    if let (Some(last), Some(rgb)) = (fills.last_mut(), rgb) {
+                        *last = rgb.value.to_string();
+                    }
+                }
+                "xf" if in_cell_formats => {
+                    let fill = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "fillId");
+                    cell_formats.push(fill.map_or(0, |f| f.value.parse().unwrap()));
+                }
+                _ => {}
+            },
+            Event::End(e) => match e.local_name().as_ref() {
+                "fills" => in_fills = false,
+                "cellXfs" => in_cell_formats = false,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let mut sheets = HashMap::new();
+    let mut results = String::new();
+    for sheet in elements(workbook, "sheet") {
+        let rel = rels.iter().find(|r| r["Id"] == sheet["r:id"]).unwrap();
+        let part = resolve("xl", &rel["Target"]);
+        let xml = &parts[&part];
+        if sheet["name"] == "確認結果" {
+            results = xml.clone();
+            continue;
+        }
+        let mut fill_of = HashMap::new();
+        for cell in elements(xml, "c") {
+            let format: usize = cell.get("s").map_or(0, |s| s.parse().unwrap());
+            let fill = &fills[cell_formats[format]];
+            if fill == ERROR_FILL || fill == WARNING_FILL {
+                fill_of.insert(cell["r"].clone(), fill.clone());
+            }
+        }
+        let (dir, file) = part.rsplit_once('/').unwrap();
+        let mut notes = HashMap::new();
+        if let Some(sheet_rels) = parts.get(&format!("{dir}/_rels/{file}.rels")) {
+            for rel in elements(sheet_rels, "Relationship") {
+                if rel["Type"].ends_with("/comments") {
+                    let comments = &parts[&resolve(dir, &rel["Target"])];
+                    for comment in comments.split("<comment ").skip(1) {
+                        let reference = comment.split('"').nth(1).unwrap().to_string();
+                        notes.insert(reference, comment.to_string());
+                    }
+                }
+            }
+        }
+        sheets.insert(
+            sheet["name"].clone(),
+            MarkedSheet {
+                fills: fill_of,
+                notes,
+            },
+        );
+    }
+    (sheets, results)
+}
+
+/// Checks a workbook with --mark and holds the marked copy up against the original and the
+/// JSON report, problem by problem.
+fn marks_every_problem(original: &Path) {
+    let work = Workdir::new();
+    let name = original.file_name().unwrap().to_string_lossy().into_owned();
+    let copy = work.path(&name);
+    std::fs::copy(original, &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let report = work
+        .run(&["check", "--format", "json", "--lang", "ja", &name])
+        .json();
+    let run = work.run(&["check", "--lang", "ja", "--mark", "marked", &name]);
+    run.expect_code(1);
+    assert!(
+        run.stdout().contains("確認用のブックを書き出しました"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "the original is never written"
+    );
+    let marked = work.path("marked").join(&name);
+
+    // Every sheet and every cell, as they were; 確認結果 first.
+    let (was, now) = (sheets(&copy), sheets(&marked));
+    assert_eq!(now[0].0, "確認結果");
+    assert_eq!(now.len(), was.len() + 1);
+    for ((name, range), (marked_name, marked_range)) in was.iter().zip(&now[1..]) {
+        assert_eq!(name, marked_name);
+        assert_eq!(range, marked_range, "sheet {name} reads back as it was");
+    }
+
+    let (marked_sheets, results) = marked_sheets(&marked);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert!(
+        diagnostics.len() >= 10,
+        "a dozen mistakes: {diagnostics:#?}"
+    );
+    let links = elements(&results, "hyperlink");
+    let listed = elements(&results, "row")
+        .iter()
+        .filter(|r| r["r"].parse::<u32>().unwrap() > 4)
+        .count();
+    assert_eq!(listed, diagnostics.len(), "確認結果 lists every problem");
+    for diagnostic in diagnostics {
+        let (Some(sheet), Some(cell)) = (diagnostic["sheet"].as_str(), diagnostic["cell"].as_str())
+        else {
+            continue;
+        };
+        let code = diagnostic["code"].as_str().unwrap();
+        let at = &marked_sheets[sheet];
+        let fill = match diagnostic["severity"].as_str().unwrap() {
+            "error" => ERROR_FILL,
+            _ => WARNING_FILL,
+        };
+        // An error and a warning in one cell: the cell has the error's colour.
+        let shared_with_error = diagnostics.iter().any(|d| {
+            d["sheet"] == diagnostic["sheet"]
+                && d["cell"] == diagnostic["cell"]
+                && d["severity"] == "error"
+        });
+        let expected = if shared_with_error { ERROR_FILL } else { fill };
+        assert_eq!(
+            at.fills.get(cell).map(String::as_str),
+            Some(expected),
+            "{code} at {sheet}!{cell} is filled"
+        );
+        let note = at
+            .notes
+            .get(cell)
+            .unwrap_or_else(|| panic!("{code} at {sheet}!{cell} has a note"));
+        let message = annex::report::escape(diagnostic["message"].as_str().unwrap());
+        assert!(
+            note.contains(&message),
+            "{code}: the note says {message}: {note}"
+        );
+        let location = format!("'{sheet}'!{cell}");
+        assert!(
+            links.iter().any(|l| l["location"] == location),
+            "{code}: 確認結果 links to {location}"
+        );
+    }
+    // A workbook's text is text in the copy: no formula that the copy did not have.
+    let formulas = |path: &Path| {
+        parts(path)
+            .values()
+            .map(|p| p.matches("<f>").count() + p.matches("<f ").count())
+            .sum::<usize>()
+    };
+    assert_eq!(formulas(&marked), formulas(&copy));
+    assert!(!results.contains("<f"), "確認結果 has no formula");
+}
+
+#[test]
+fn a_workbook_filled_by_openpyxl_comes_back_marked() {
+    marks_every_problem(&repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx"));
+}
+
+#[test]
+fn a_workbook_saved_by_libreoffice_comes_back_marked() {
+    marks_every_problem(&repo().join("tests/fixtures/mistakes/meti-libreoffice.xlsx"));
+}
+
+#[test]
+fn a_template_annex_wrote_comes_back_as_it_was() {
+    let work = Workdir::seeded(|_| {});
+    work.run(&["build", "--lang", "ja"]).expect_code(0);
+    work.run(&[
+        "template",
+        "--org",
+        "METI",
+        "--from",
+        "output/annex.json",
+        "-o",
+        "meti.xlsx",
+    ])
+    .expect_code(0);
+    let run = work.run(&["check", "--lang", "ja", "--mark", "marked", "meti.xlsx"]);
+    let marked = work.path("marked/meti.xlsx");
+    assert!(marked.exists(), "{}", run.stdout());
+    let (was, now) = (sheets(&work.path("meti.xlsx")), sheets(&marked));
+    assert_eq!(now[0].0, "確認結果");
+    assert_eq!(&now[1..], &was[..]);
+    // The template's drop-downs and its protection stay.
+    let template = parts(&work.path("meti.xlsx"));
+    let copy = parts(&marked);
+    for (name, xml) in template
+        .iter()
+        .filter(|(n, _)| n.starts_with("xl/worksheets/sheet"))
+    {
+        for element in ["dataValidation", "sheetProtection", "col"] {
+            assert_eq!(
+                elements(xml, element),
+                elements(&copy[name], element),
+                "{name}: its {element}s"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_xls_or_ods_comes_back_as_an_xlsx_of_its_values() {
+    for fixture in ["tests/fixtures/xls/meti.xls", "tests/fixtures/ods/meti.ods"] {
+        let work = Workdir::new();
+        let original = repo().join(fixture);
+        let name = original.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::copy(&original, work.path(&name)).unwrap();
+        let run = work.run(&[
+            "check",
+            "--lang",
+            "ja",
+            "--deny-warnings",
+            "--mark",
+            "marked",
+            &name,
+        ]);
+        assert!(
+            run.stdout().contains("を .xlsx に変換し"),
+            "{}",
+            run.stdout()
+        );
+        let marked = work.path("marked/meti.xlsx");
+        let (was, now) = (sheets(&original), sheets(&marked));
+        assert_eq!(now[0].0, "確認結果");
+        assert_eq!(&now[1..], &was[..], "{fixture}");
+        let (_, results) = marked_sheets(&marked);
+        assert!(
+            results.contains("を .xlsx に変換したもので"),
+            "{fixture}: 確認結果 says so"
+        );
+    }
+}
+
+#[test]
+fn copies_never_land_among_the_workbooks_read() {
+    let work = Workdir::seeded(|_| {});
+    let run = work.run(&["check", "--lang", "ja", "--mark", "input/marked", "input"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("別のフォルダを指定してください"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!work.path("input/marked").exists());
+    work.run(&["check", "--mark", "marked", "input"])
+        .expect_code(0);
+    assert_eq!(std::fs::read_dir(work.path("marked")).unwrap().count(), 6);
+}
+
+#[test]
+fn a_workbook_that_cannot_be_opened_has_no_copy() {
+    let work = Workdir::new();
+    std::fs::copy(
+        repo().join("tests/fixtures/encrypted/amed.xlsx"),
+        work.path("amed.xlsx"),
+    )
+    .unwrap();
+    let run = work.run(&["check", "--lang", "ja", "--mark", "marked", "amed.xlsx"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout().contains("amed.xlsx は開けなかったため"),
+        "{}",
+        run.stdout()
+    );
+    assert!(!work.path("marked/amed.xlsx").exists());
+}
