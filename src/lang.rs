@@ -33,7 +33,7 @@ impl Lang {
 }
 
 /// A message in both languages.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Text {
     pub en: String,
     pub ja: String,

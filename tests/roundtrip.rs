@@ -231,7 +231,7 @@ proptest! {
             keep: &Keep::all(&schemas),
         };
         let reading = read_all(&inputs, with);
-        let mut problems = reading.diagnostics.clone();
+        let mut problems: Vec<_> = reading.diagnostics.iter().map(|d| d.into_owned()).collect();
         let files: Vec<_> = inputs.iter().map(|input| input.shown.clone()).collect();
         let round = Round::survey(&schemas, Scope::Whole, &files, &reading.sheets, &reading.records, &reading.templates);
         prop_assert_eq!(round.missing.len(), 0, "every template names its organisation");

@@ -12,7 +12,7 @@ use crate::lang::Lang;
 use crate::mark::{self, Marked};
 use crate::read::{read_all_with_progress, ReadWith, Reading};
 use crate::records::Keep;
-use crate::report::{Diagnostic, Format, Report};
+use crate::report::{Findings, Format, Report};
 use crate::schema::Schemas;
 use crate::validate::round::{self, Round, Scope};
 use crate::validate::{check_row, rule_fields, validate};
@@ -54,7 +54,7 @@ pub(super) struct Examined {
     pub inputs: Vec<Input>,
     pub reading: Reading,
     pub round: Round,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Findings,
 }
 
 impl Examined {
@@ -116,7 +116,7 @@ pub(super) fn examine(
         &given.join(", ").into(),
     ));
     diagnostics.extend(validate(&reading.records, &reading.sheets, schemas, &round));
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.sort();
     Ok(Examined {
         inputs,
         reading,

@@ -14,7 +14,7 @@ use crate::cli::Job;
 use crate::input::DiscoverError;
 use crate::lang::Text;
 use crate::mark::MarkError;
-use crate::report::{Diagnostic, Format, Report, Severity};
+use crate::report::{Findings, Format, Report};
 use crate::schema::{SchemaError, Schemas};
 
 /// A run that cannot start or finish: the command was wrong (exit status 2).
@@ -154,10 +154,9 @@ fn load_schemas(dir: Option<&Path>) -> Result<Schemas, Fatal> {
 const DEFAULT_WIDTH: usize = 100;
 
 /// Whether the run failed: an error, or a warning when warnings are denied.
-fn failed(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
-    diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error || deny_warnings)
+fn failed(diagnostics: &Findings, deny_warnings: bool) -> bool {
+    let tally = diagnostics.tally();
+    tally.errors > 0 || (deny_warnings && tally.warnings > 0)
 }
 
 /// Print the report, then what else the run did (the files it wrote), and say how the run ends:

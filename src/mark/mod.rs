@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::input::Input;
 use crate::lang::{Lang, Text};
-use crate::report::{Diagnostic, Severity};
+use crate::report::{Diagnostic, Findings, Severity};
 use crate::write::Staged;
 use package::Finding;
 pub use package::RESULTS_SHEET;
@@ -122,7 +122,7 @@ fn normalized(path: &Path) -> PathBuf {
 /// Writes a marked copy of every workbook of the run into `dir`.
 pub fn mark_all(
     inputs: &[Input],
-    diagnostics: &[Diagnostic],
+    diagnostics: &Findings,
     dir: &Path,
     lang: Lang,
 ) -> Result<Vec<Marked>, MarkError> {
@@ -132,9 +132,9 @@ pub fn mark_all(
     })?;
     let mut marked = Vec::with_capacity(inputs.len());
     for (input, target) in inputs.iter().zip(targets(dir, inputs)) {
-        let mut own: Vec<&Diagnostic> = diagnostics
-            .iter()
+        let mut own: Vec<Diagnostic> = (diagnostics.iter())
             .filter(|d| d.location.file == input.shown)
+            .map(std::borrow::Cow::into_owned)
             .collect();
         if own.iter().any(|d| d.code.starts_with("file.")) {
             marked.push(Marked::NotOpened {

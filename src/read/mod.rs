@@ -16,7 +16,7 @@ use crate::validate::{Profile, TemplateIdentity};
 use sheet::FileOutcome;
 
 use crate::lang::Text;
-use crate::report::{Diagnostic, Location};
+use crate::report::{Diagnostic, Findings, Location};
 use crate::schema::Schemas;
 
 /// Everything read from a run's files.
@@ -25,7 +25,7 @@ pub struct Reading {
     /// Every sheet read, rows or not.
     pub sheets: Vec<Arc<SheetLayout>>,
     pub records: Records,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Findings,
     /// The files made from `annex template`, with what their hidden sheet says.
     pub templates: Vec<(Arc<str>, TemplateIdentity)>,
 }
@@ -106,7 +106,7 @@ pub fn read_all_with_progress(
         }
         reading.sheets.extend(outcome.sheets);
         reading.records.extend(outcome.records);
-        reading.diagnostics.extend(outcome.diagnostics);
+        reading.diagnostics.append(outcome.diagnostics);
     }
     reading
 }
@@ -122,7 +122,7 @@ fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> FileOutcome {
         sheets: Vec::new(),
         template: None,
         records: Vec::new(),
-        diagnostics: vec![Diagnostic::error(
+        diagnostics: Findings::from_iter([Diagnostic::error(
             "file.unreadable",
             Location::file(&input.shown),
             Text::new(
@@ -133,7 +133,7 @@ fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> FileOutcome {
                 "Open it in Excel or LibreOffice and save it again as .xlsx; if it still fails, ask the sender for a new copy.",
                 "Excel または LibreOffice で開いて .xlsx として保存し直してください。直らない場合は提出元に再送を依頼してください。",
             ),
-        )],
+        )]),
     }
 }
 
@@ -149,7 +149,7 @@ mod tests {
         };
         let outcome = read_guarded(&input, || panic!("index out of bounds"));
         assert_eq!(outcome.diagnostics.len(), 1);
-        let diagnostic = &outcome.diagnostics[0];
+        let diagnostic = outcome.diagnostics.iter().next().unwrap();
         assert_eq!(
             (diagnostic.code.as_str(), &*diagnostic.location.file),
             ("file.unreadable", "broken.xlsx")

@@ -14,7 +14,7 @@ use super::ReadWith;
 use crate::input::{self, is_blank, Input, Row, SheetRows, Workbook};
 use crate::lang::Text;
 use crate::records::{row_snippet, Batch, ReadRow, SheetLayout};
-use crate::report::{Diagnostic, Location, Severity, SHOWN_PER_CODE};
+use crate::report::{Diagnostic, Findings, Location, Severity, SHOWN_PER_CODE};
 use crate::schema::{normalize_label, INFO_SHEET};
 use crate::validate::{profile, sheet, template_version, Profile, TemplateIdentity};
 use crate::values;
@@ -26,7 +26,7 @@ pub struct FileOutcome {
     /// What the template's hidden sheet says, for a workbook made by `annex template`.
     pub template: Option<TemplateIdentity>,
     pub records: Vec<Batch>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Findings,
 }
 
 /// Read one file: opened once, measured, then its sheets.

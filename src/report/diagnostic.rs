@@ -220,19 +220,6 @@ pub struct Tally {
     pub warnings: usize,
 }
 
-impl Tally {
-    pub fn of(diagnostics: &[Diagnostic]) -> Tally {
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        Tally {
-            errors,
-            warnings: diagnostics.len() - errors,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

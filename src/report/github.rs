@@ -19,7 +19,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .open(path)?;
         markdown::write(report, &mut summary)?;
     }
-    for d in report.diagnostics {
+    for d in report.diagnostics.iter() {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

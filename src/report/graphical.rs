@@ -12,7 +12,7 @@ use miette::{
 
 use std::collections::HashMap;
 
-use super::{Diagnostic, Report, Severity, SHOWN_PER_CODE};
+use super::{Diagnostic, Kind, Report, Severity, SHOWN_PER_CODE};
 use crate::lang::{Lang, Text};
 
 pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -> io::Result<()> {
@@ -27,12 +27,12 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         .without_primary_span_start()
         .with_links(false);
     // The first few of a code in a sheet are shown; the rest are counted, said after them.
-    let mut seen: HashMap<(&str, Option<&str>, &str), usize> = HashMap::new();
-    let mut groups: Vec<(&str, Option<&str>, &str)> = Vec::new();
-    for diagnostic in report.diagnostics {
+    let mut seen: HashMap<Kind, usize> = HashMap::new();
+    let mut groups: Vec<Kind> = Vec::new();
+    for diagnostic in report.diagnostics.iter() {
         let at = &diagnostic.location;
-        let group = (&*at.file, at.sheet.as_deref(), diagnostic.code.as_str());
-        let count = seen.entry(group).or_insert_with(|| {
+        let group = (at.file.clone(), at.sheet.clone(), diagnostic.code.clone());
+        let count = seen.entry(group.clone()).or_insert_with(|| {
             groups.push(group);
             0
         });
@@ -40,7 +40,7 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         if *count > SHOWN_PER_CODE {
             continue;
         }
-        let shown = Shown::new(diagnostic, report.lang);
+        let shown = Shown::new(&diagnostic, report.lang);
         let mut text = String::new();
         handler
             .render_report(&mut text, &shown)
@@ -48,7 +48,7 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         writeln!(out, "{}", text.trim_end())?;
         writeln!(out)?;
     }
-    for group @ (file, sheet, code) in groups {
+    for group in groups {
         let more = seen
             .get(&group)
             .copied()
@@ -57,6 +57,7 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         if more == 0 {
             continue;
         }
+        let (file, sheet, code) = group;
         let place = match sheet {
             Some(sheet) => format!("{file} › {sheet}"),
             None => file.to_string(),

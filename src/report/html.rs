@@ -4,9 +4,11 @@
 //! the cell at fault marked. The first few of a code in a sheet are shown, then how many more
 //! rows are like them. Every text from a workbook goes through [`escape`].
 
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
-use super::{Diagnostic, Report, Severity, Snippet, SHOWN_PER_CODE};
+use super::{Diagnostic, Kind, Report, Severity, Snippet, SHOWN_PER_CODE};
 use crate::lang::{Lang, Text};
 
 /// Text as HTML (or XML: the JUnit report) shows it, never as markup; control characters, which
@@ -88,68 +90,82 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         (Severity::Error, tr("Errors", "エラー")),
         (Severity::Warning, tr("Warnings", "警告")),
     ] {
-        let of: Vec<&Diagnostic> = (report.diagnostics.iter())
-            .filter(|d| d.severity == severity)
-            .collect();
-        if of.is_empty() {
+        let (groups, total) = grouped(report, severity);
+        if total == 0 {
             continue;
         }
-        writeln!(out, "<h2>{} ({})</h2>", escape(&title), of.len())?;
-        write_grouped(out, &of, lang)?;
+        writeln!(out, "<h2>{} ({total})</h2>", escape(&title))?;
+        write_grouped(out, &groups, lang)?;
     }
     writeln!(out, "</body>\n</html>")
 }
 
-/// Problems of one severity by file, sheet and code, in report order.
-fn write_grouped(out: &mut dyn Write, problems: &[&Diagnostic], lang: Lang) -> io::Result<()> {
-    let mut files: Vec<&str> = Vec::new();
-    for d in problems {
-        if !files.contains(&&*d.location.file) {
-            files.push(&d.location.file);
+/// The problems of one code in one sheet of one file: the first few, and how many there are.
+struct Group {
+    file: Arc<str>,
+    sheet: Option<Arc<str>>,
+    code: String,
+    shown: Vec<Diagnostic>,
+    count: usize,
+}
+
+/// The problems of one severity in groups, in report order (a file's, then a sheet's, problems
+/// come together), keeping only the few of each group the page shows; and their number.
+fn grouped(report: &Report, severity: Severity) -> (Vec<Group>, usize) {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<Kind, usize> = HashMap::new();
+    let mut total = 0;
+    for d in report.diagnostics.iter().filter(|d| d.severity == severity) {
+        total += 1;
+        let at = &d.location;
+        let key = (at.file.clone(), at.sheet.clone(), d.code.clone());
+        let n = *index.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                file: at.file.clone(),
+                sheet: at.sheet.clone(),
+                code: d.code.clone(),
+                shown: Vec::new(),
+                count: 0,
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[n];
+        group.count += 1;
+        if group.shown.len() < SHOWN_PER_CODE {
+            group.shown.push(d.into_owned());
         }
     }
-    for file in files {
-        writeln!(out, "<h3>{}</h3>", escape(file))?;
-        let in_file: Vec<&Diagnostic> = (problems.iter().copied())
-            .filter(|d| &*d.location.file == file)
-            .collect();
-        let mut sheets: Vec<Option<&str>> = Vec::new();
-        for d in &in_file {
-            let sheet = d.location.sheet.as_deref();
-            if !sheets.contains(&sheet) {
-                sheets.push(sheet);
-            }
+    (groups, total)
+}
+
+/// Problems of one severity by file, sheet and code, in report order.
+fn write_grouped(out: &mut dyn Write, groups: &[Group], lang: Lang) -> io::Result<()> {
+    let mut file: Option<&str> = None;
+    let mut sheet: Option<Option<&str>> = None;
+    for group in groups {
+        if file != Some(&*group.file) {
+            writeln!(out, "<h3>{}</h3>", escape(&group.file))?;
+            file = Some(&group.file);
+            sheet = None;
         }
-        for sheet in sheets {
-            if let Some(sheet) = sheet {
-                let label = Text::new(format!("sheet {sheet}"), format!("シート「{sheet}」"));
+        if sheet != Some(group.sheet.as_deref()) {
+            if let Some(name) = &group.sheet {
+                let label = Text::new(format!("sheet {name}"), format!("シート「{name}」"));
                 writeln!(out, "<h4>{}</h4>", escape(label.get(lang)))?;
             }
-            let in_sheet: Vec<&Diagnostic> = (in_file.iter().copied())
-                .filter(|d| d.location.sheet.as_deref() == sheet)
-                .collect();
-            let mut codes: Vec<&str> = Vec::new();
-            for d in &in_sheet {
-                if !codes.contains(&d.code.as_str()) {
-                    codes.push(&d.code);
-                }
-            }
-            for code in codes {
-                let of_code: Vec<&Diagnostic> = (in_sheet.iter().copied())
-                    .filter(|d| d.code == code)
-                    .collect();
-                for d in of_code.iter().take(SHOWN_PER_CODE) {
-                    write_problem(out, d, lang)?;
-                }
-                let more = of_code.len().saturating_sub(SHOWN_PER_CODE);
-                if more > 0 {
-                    let text = Text::new(
-                        format!("… and {more} more rows like this ({code}); the JSON report lists every one."),
-                        format!("… ほか {more} 行も同じ問題です（{code}）。JSON形式の報告にはすべて載っています。"),
-                    );
-                    writeln!(out, "<p class=\"more\">{}</p>", escape(text.get(lang)))?;
-                }
-            }
+            sheet = Some(group.sheet.as_deref());
+        }
+        for d in &group.shown {
+            write_problem(out, d, lang)?;
+        }
+        let more = group.count.saturating_sub(SHOWN_PER_CODE);
+        if more > 0 {
+            let code = &group.code;
+            let text = Text::new(
+                format!("… and {more} more rows like this ({code}); the JSON report lists every one."),
+                format!("… ほか {more} 行も同じ問題です（{code}）。JSON形式の報告にはすべて載っています。"),
+            );
+            writeln!(out, "<p class=\"more\">{}</p>", escape(text.get(lang)))?;
         }
     }
     Ok(())

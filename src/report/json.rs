@@ -3,12 +3,13 @@
 //! written, never built as a tree: a run with ten thousand findings should not need a second copy
 //! of them in memory.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::{Diagnostic, Location, Related, Report};
+use super::{Diagnostic, Findings, Location, Related, Report};
 use crate::lang::Lang;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -33,11 +34,20 @@ impl Serialize for Report<'_> {
     }
 }
 
-struct Diagnostics<'a>(&'a [Diagnostic], Lang);
+struct Diagnostics<'a>(&'a Findings, Lang);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|d| InLang(d, self.1)))
+        serializer.collect_seq(self.0.iter().map(|d| Unpacked(d, self.1)))
+    }
+}
+
+/// A diagnostic as [`Findings`] gives it, unpacked for the moment it is written.
+struct Unpacked<'a>(Cow<'a, Diagnostic>, Lang);
+
+impl Serialize for Unpacked<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        InLang(&*self.0, self.1).serialize(serializer)
     }
 }
 

@@ -15,9 +15,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             files.extend(line.files.iter().map(|f| &**f));
         }
     }
-    for d in report.diagnostics {
-        if !files.contains(&&*d.location.file) {
-            files.push(&d.location.file);
+    for (file, _) in report.diagnostics.places() {
+        if !files.contains(&file) {
+            files.push(file);
         }
     }
     let tally = report.tally();
@@ -53,12 +53,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
                 escape(&d.code),
                 escape(d.message.get(lang)),
-                escape(&details(d, lang))
+                escape(&details(&d, lang))
             )?;
         }
         let warnings: Vec<String> = of_file()
             .filter(|d| d.severity == Severity::Warning)
-            .map(|d| format!("warning {}: {}", d.code, details(d, lang)))
+            .map(|d| format!("warning {}: {}", d.code, details(&d, lang)))
             .collect();
         if !warnings.is_empty() {
             writeln!(

@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 mod diagnostic;
+mod findings;
 mod github;
 mod graphical;
 mod html;
@@ -16,6 +17,7 @@ use std::io::{self, Write};
 pub use diagnostic::{
     cell_name, column_name, Diagnostic, Location, Related, Severity, Snippet, SnippetCell, Tally,
 };
+pub use findings::Findings;
 pub use html::escape;
 pub use summary::{SenderLine, Summary};
 
@@ -24,6 +26,10 @@ use crate::lang::{Lang, Text};
 /// How many problems of one code in one sheet the human and HTML reports show before they count
 /// the rest; a problem beyond them keeps no snippet, which only those reports draw.
 pub const SHOWN_PER_CODE: usize = 5;
+
+/// Problems of one code in one sheet of one file, which the human and HTML reports show a few of
+/// and count: (file, sheet, code).
+type Kind = (std::sync::Arc<str>, Option<std::sync::Arc<str>>, String);
 
 /// How a run's findings are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,7 +49,7 @@ pub enum Format {
 /// What a run found, ready to print.
 pub struct Report<'a> {
     pub files: usize,
-    pub diagnostics: &'a [Diagnostic],
+    pub diagnostics: &'a Findings,
     /// The round at a glance, where the run read one.
     pub round: Option<Summary>,
     pub lang: Lang,
@@ -51,7 +57,7 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     pub fn tally(&self) -> Tally {
-        Tally::of(self.diagnostics)
+        self.diagnostics.tally()
     }
 
     /// `6 files checked: 1 error, 0 warnings`.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::lang::Text;
 use crate::records::{Records, SheetLayout};
-use crate::report::{Diagnostic, Location, SenderLine, Severity, Summary};
+use crate::report::{Diagnostic, Findings, Location, SenderLine, Severity, Summary};
 use crate::schema::Schemas;
 
 /// What a run holds: a whole round, or part of one.
@@ -187,12 +187,12 @@ impl Round {
     }
 
     /// The round at a glance, with the problems found in each sender's files.
-    pub fn summary(&self, schemas: &Schemas, diagnostics: &[Diagnostic]) -> Summary {
+    pub fn summary(&self, schemas: &Schemas, diagnostics: &Findings) -> Summary {
         let round = self;
         let mut by_file: HashMap<&str, (usize, usize)> = HashMap::new();
-        for d in diagnostics {
-            let tally = by_file.entry(&d.location.file).or_default();
-            match d.severity {
+        for (file, severity) in diagnostics.places() {
+            let tally = by_file.entry(file).or_default();
+            match severity {
                 Severity::Error => tally.0 += 1,
                 Severity::Warning => tally.1 += 1,
             }

@@ -7,7 +7,7 @@ use calamine::Data;
 
 use crate::lang::Text;
 use crate::records::SheetLayout;
-use crate::report::{cell_name, Diagnostic, Location};
+use crate::report::{cell_name, Diagnostic, Findings, Location};
 use crate::schema::{normalize_label, Entity, Schemas};
 use crate::values::{display, field_help};
 
@@ -57,7 +57,7 @@ pub fn missing_sheets(
     file: &Arc<str>,
     schemas: &Schemas,
     found: &[(usize, String)],
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &mut Findings,
 ) {
     for (index, entity) in schemas.entities.iter().enumerate() {
         let kind_present = found
@@ -212,7 +212,7 @@ fn headers_list(entity: &Entity, separator: &str) -> String {
 }
 
 /// A required field with no column.
-pub fn missing_columns(layout: &SheetLayout, entity: &Entity, diagnostics: &mut Vec<Diagnostic>) {
+pub fn missing_columns(layout: &SheetLayout, entity: &Entity, diagnostics: &mut Findings) {
     for (index, field) in entity.fields.iter().enumerate() {
         if !field.required || layout.columns.get(index).copied().flatten().is_some() {
             continue;
