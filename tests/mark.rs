@@ -392,3 +392,48 @@ fn a_workbook_that_cannot_be_opened_has_no_copy() {
     );
     assert!(!work.path("marked/amed.xlsx").exists());
 }
+
+#[test]
+fn the_japanese_report_has_no_english_but_codes_ids_sheets_and_values() {
+    let work = Workdir::new();
+    std::fs::copy(
+        repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx"),
+        work.path("meti.xlsx"),
+    )
+    .unwrap();
+    let report = work
+        .run(&["check", "--format", "json", "--lang", "ja", "meti.xlsx"])
+        .json();
+    let human = work.run(&["check", "--lang", "ja", "meti.xlsx"]).stdout();
+    // What may be in Latin letters: the codes, the file, the sheets, the values as typed, the ids
+    // and organisation codes, and the few words staff type as answers (yes, true…).
+    let mut allowed: Vec<String> =
+        vec!["meti".into(), "xlsx".into(), "json".into(), "format".into()];
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_ascii_alphabetic())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    for d in report["diagnostics"].as_array().unwrap() {
+        // A message may quote the schema's allowed answers (yes, true…).
+        for key in ["code", "sheet", "found", "message"] {
+            allowed.extend(words(d[key].as_str().unwrap_or_default()));
+        }
+    }
+    // Context lines show the row's cells as typed, a long one cut short.
+    for (_, range) in sheets(&work.path("meti.xlsx")) {
+        for cell in range.used_cells() {
+            allowed.extend(words(&cell.2.to_string()));
+        }
+    }
+    let english: Vec<&str> = human
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() > 1)
+        .filter(|w| !w.chars().all(|c| c.is_ascii_uppercase()))
+        .filter(|w| !allowed.iter().any(|a| a.starts_with(&w.to_lowercase())))
+        .collect();
+    assert!(
+        english.is_empty(),
+        "English in the Japanese report: {english:?}\n{human}"
+    );
+}

@@ -45,6 +45,9 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         handler
             .render_report(&mut text, &shown)
             .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        if report.lang == Lang::Ja {
+            text = help_in_japanese(&text);
+        }
         writeln!(out, "{}", text.trim_end())?;
         writeln!(out)?;
     }
@@ -72,6 +75,40 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         round.write_table(out, report.lang)?;
     }
     writeln!(out, "{}", report.summary())
+}
+
+/// miette labels the advice `help:`; a Japanese report says 対応, which takes the same four
+/// columns, so the lines wrapped under it stay aligned. Only a label at the start of a line (after
+/// spaces and colour codes) is one.
+fn help_in_japanese(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let label = line.find("help: ").filter(|&at| {
+            let before = &line[..at];
+            let mut in_escape = false;
+            before.chars().all(|c| match c {
+                '\u{1b}' => {
+                    in_escape = true;
+                    true
+                }
+                'm' if in_escape => {
+                    in_escape = false;
+                    true
+                }
+                _ if in_escape => true,
+                c => c == ' ',
+            })
+        });
+        match label {
+            Some(at) => {
+                out.push_str(&line[..at]);
+                out.push_str("対応: ");
+                out.push_str(&line[at + "help: ".len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// Where a line may wrap: at spaces, as in English, and in Japanese between phrases — after
@@ -249,6 +286,16 @@ impl SourceCode for RowSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_advice_is_labelled_in_japanese_only_where_miette_put_the_label() {
+        let rendered = "  × 値が違います help: これは本文\n  \u{1b}[36mhelp: \u{1b}[0m数値を入力\n        してください\n";
+        let text = help_in_japanese(rendered);
+        assert_eq!(
+            text,
+            "  × 値が違います help: これは本文\n  \u{1b}[36m対応: \u{1b}[0m数値を入力\n        してください\n"
+        );
+    }
 
     fn words(line: &str) -> Vec<String> {
         phrases(line)
