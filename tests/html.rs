@@ -75,3 +75,32 @@ fn the_page_shows_every_problem_and_a_hostile_cell_stays_text() {
     );
     assert!(dom.contains("ほか 4 行も同じ問題です（kpi.value.type）"));
 }
+
+/// The check: the openpyxl workbook with a dozen typical mistakes, as a page in Chromium.
+#[test]
+fn every_mistake_of_a_ministry_s_workbook_is_on_the_page() {
+    let work = Workdir::new();
+    let fixture = support::repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx");
+    std::fs::copy(fixture, work.path("meti.xlsx")).unwrap();
+    let run = work.run(&["check", "--format", "html", "--lang", "ja", "meti.xlsx"]);
+    run.expect_code(1);
+    let page = work.path("report.html");
+    std::fs::write(&page, run.stdout()).unwrap();
+    let dom = rendered(&page);
+    assert!(
+        !dom.contains("<img") && !dom.contains("<script>alert"),
+        "a hostile cell stays text"
+    );
+    assert!(
+        dom.contains("&lt;img src=x onerror=alert(1)&gt;") || dom.contains("&lt;img src=x onerr")
+    );
+    let report = work
+        .run(&["check", "--format", "json", "--lang", "ja", "meti.xlsx"])
+        .json();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() >= 10);
+    for d in diagnostics {
+        let message = annex::report::escape(d["message"].as_str().unwrap()).replace("&#39;", "'");
+        assert!(dom.contains(&message), "not on the page: {message}");
+    }
+}
