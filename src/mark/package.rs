@@ -432,28 +432,20 @@ fn relative(from: &str, to: &str) -> String {
 
 fn relationships(xml: &str, dir: &str) -> Vec<Relationship> {
     let mut found = Vec::new();
-    let mut reader = Reader::from_str(xml);
-    while let Ok(event) = reader.read_event() {
-        match event {
-            Event::Eof => break,
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                let (Some(id), Some(kind), Some(target)) =
-                    (value(&e, "Id"), value(&e, "Type"), value(&e, "Target"))
-                else {
-                    continue;
-                };
-                if value(&e, "TargetMode").as_deref() == Some("External") {
-                    continue;
-                }
-                found.push(Relationship {
-                    id,
-                    kind,
-                    part: resolve(dir, &target),
-                });
-            }
-            _ => {}
+    xlsx_stream::each_element(xml.as_bytes(), |name, e| {
+        if name != "Relationship" || value(e, "TargetMode").as_deref() == Some("External") {
+            return;
         }
-    }
+        if let (Some(id), Some(kind), Some(target)) =
+            (value(e, "Id"), value(e, "Type"), value(e, "Target"))
+        {
+            found.push(Relationship {
+                id,
+                kind,
+                part: resolve(dir, &target),
+            });
+        }
+    });
     found
 }
 
@@ -647,16 +639,11 @@ fn edited_workbook(xml: &str, listed: &Listed, name: &str, id: &str) -> Result<V
 
 fn sheet_ids(xml: &str) -> Vec<u32> {
     let mut ids = Vec::new();
-    let mut reader = Reader::from_str(xml);
-    while let Ok(event) = reader.read_event() {
-        match event {
-            Event::Eof => break,
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                ids.extend(value(&e, "sheetId").and_then(|v| v.parse::<u32>().ok()));
-            }
-            _ => {}
+    xlsx_stream::each_element(xml.as_bytes(), |name, e| {
+        if name == "sheet" {
+            ids.extend(value(e, "sheetId").and_then(|v| v.parse::<u32>().ok()));
         }
-    }
+    });
     ids
 }
 
