@@ -135,3 +135,54 @@ fn the_machine_readable_profile_names_each_rule_broken() {
     let plain = work.run(&["check", "--format", "json", "meti.xlsx"]);
     assert_eq!(plain.json()["warnings"], 1, "{}", plain.explain());
 }
+
+/// A package calamine refuses (its `_rels/.rels` cut short) whose cells annex's own reader reads:
+/// under the machine-readability profile its rows are checked all the same, and the report says
+/// which of that profile's checks it could not make, never passing over them in silence.
+#[test]
+fn a_package_only_annex_s_reader_opens_is_read_and_says_what_was_not_checked() {
+    use std::io::{Read, Write};
+    let work = Workdir::seeded(|_| {});
+    let original = std::fs::read(work.path("input/meti.xlsx")).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let mut damaged = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        if name == "_rels/.rels" {
+            bytes = b"<Relationships><Relationship Id=\"x\" Target=".to_vec();
+        }
+        damaged
+            .start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        damaged.write_all(&bytes).unwrap();
+    }
+    work.write("meti.xlsx", &damaged.finish().unwrap().into_inner());
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--lang",
+        "ja",
+        "--profile",
+        "machine-readable",
+        "meti.xlsx",
+    ];
+    let report = work.run(&args).json();
+    let codes: Vec<&str> = (report["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"mr.unchecked"), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with("file.")), "{codes:?}");
+    let meti = &report["round"]["senders"][0];
+    assert_eq!(
+        (meti["measures"].as_u64(), meti["kpis"].as_u64()),
+        (Some(10), Some(9)),
+        "{meti}"
+    );
+    // Without the profile nothing was left out.
+    let report = work.run(&["check", "--format", "json", "meti.xlsx"]).json();
+    assert!(!report.to_string().contains("mr.unchecked"));
+}

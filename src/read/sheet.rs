@@ -81,6 +81,9 @@ fn read_sheets(workbook: &mut Workbook, input: &Input, with: ReadWith, outcome: 
             ));
         }
     }
+    if wants_profile && !workbook.knows_hidden_sheets_and_formulas() {
+        outcome.diagnostics.push(profile::unchecked(&input.shown));
+    }
     if wants_profile {
         outcome.diagnostics.extend(profile::hidden_sheets(
             &input.shown,

@@ -631,6 +631,15 @@ pub const CATALOGUE: &[Entry] = entries![
         "体裁の空白を除く。"
     ),
     (
+        "mr.unchecked",
+        W,
+        "hidden sheets and formulas not checked: part of the package is damaged",
+        "ブックの一部が壊れているため非表示シートと数式を確認していない",
+        "a damaged _rels/.rels",
+        "Open the workbook in Excel or LibreOffice and save it again as .xlsx.",
+        "Excel または LibreOffice で開いて .xlsx として保存し直す。"
+    ),
+    (
         "mr.platform_character",
         W,
         "machine-dependent characters (machine-readability rules)",

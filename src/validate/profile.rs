@@ -40,6 +40,24 @@ fn warning(code: &str, at: Location, rule: String, message: Text, help: Text) ->
     )
 }
 
+/// A workbook whose cells were read but whose package is too damaged for the reader that tells
+/// hidden sheets and formulas: those two checks were not made, and the report says so.
+pub fn unchecked(file: &std::sync::Arc<str>) -> Diagnostic {
+    warning(
+        "mr.unchecked",
+        Location::file(file),
+        format!("{DIGITAL_AGENCY}（非表示の行・列・シート、数式）"),
+        Text::new(
+            "part of the workbook's package is damaged: its cells were read, but hidden sheets and formulas were not checked",
+            "ブックの一部が壊れているため、セルの値は読み込みましたが、非表示のシートと数式は確認していません",
+        ),
+        Text::new(
+            "Open the workbook in Excel or LibreOffice and save it again as .xlsx, then check it again.",
+            "Excel または LibreOffice で開いて .xlsx として保存し直し、もう一度確認してください。",
+        ),
+    )
+}
+
 /// Sheets hidden from view, in any workbook with council sheets, but for a template's own.
 pub fn hidden_sheets(file: &std::sync::Arc<str>, hidden: &[String]) -> Vec<Diagnostic> {
     hidden
