@@ -80,8 +80,7 @@ fn the_page_shows_every_problem_and_a_hostile_cell_stays_text() {
 #[test]
 fn every_mistake_of_a_ministry_s_workbook_is_on_the_page() {
     let work = Workdir::new();
-    let fixture = support::repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx");
-    std::fs::copy(fixture, work.path("meti.xlsx")).unwrap();
+    work.fixture("tests/fixtures/mistakes/meti-openpyxl.xlsx", "meti.xlsx");
     let run = work.run(&["check", "--format", "html", "--lang", "ja", "meti.xlsx"]);
     run.expect_code(1);
     let page = work.path("report.html");

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto, Data, Range, Reader};
 use quick_xml::events::Event;
-use support::{repo, Workdir};
+use support::Workdir;
 
 const ERROR_FILL: &str = "FFFFC7CE";
 const WARNING_FILL: &str = "FFFFEB9C";
@@ -186,11 +186,14 @@ fn marked_sheets(path: &Path) -> (HashMap<String, MarkedSheet>, String) {
 
 /// Checks a workbook with --mark and holds the marked copy up against the original and the
 /// JSON report, problem by problem.
-fn marks_every_problem(original: &Path) {
+fn marks_every_problem(fixture: &str) {
     let work = Workdir::new();
-    let name = original.file_name().unwrap().to_string_lossy().into_owned();
-    let copy = work.path(&name);
-    std::fs::copy(original, &copy).unwrap();
+    let name = Path::new(fixture)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let copy = work.fixture(fixture, &name);
     let before = std::fs::read(&copy).unwrap();
     let report = work
         .run(&["check", "--format", "json", "--lang", "ja", &name])
@@ -281,12 +284,12 @@ fn marks_every_problem(original: &Path) {
 
 #[test]
 fn a_workbook_filled_by_openpyxl_comes_back_marked() {
-    marks_every_problem(&repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx"));
+    marks_every_problem("tests/fixtures/mistakes/meti-openpyxl.xlsx");
 }
 
 #[test]
 fn a_workbook_saved_by_libreoffice_comes_back_marked() {
-    marks_every_problem(&repo().join("tests/fixtures/mistakes/meti-libreoffice.xlsx"));
+    marks_every_problem("tests/fixtures/mistakes/meti-libreoffice.xlsx");
 }
 
 #[test]
@@ -330,9 +333,12 @@ fn a_template_annex_wrote_comes_back_as_it_was() {
 fn an_xls_or_ods_comes_back_as_an_xlsx_of_its_values() {
     for fixture in ["tests/fixtures/xls/meti.xls", "tests/fixtures/ods/meti.ods"] {
         let work = Workdir::new();
-        let original = repo().join(fixture);
-        let name = original.file_name().unwrap().to_string_lossy().into_owned();
-        std::fs::copy(&original, work.path(&name)).unwrap();
+        let name = Path::new(fixture)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let original = work.fixture(fixture, &name);
         let run = work.run(&[
             "check",
             "--lang",
@@ -378,11 +384,7 @@ fn copies_never_land_among_the_workbooks_read() {
 #[test]
 fn a_workbook_that_cannot_be_opened_has_no_copy() {
     let work = Workdir::new();
-    std::fs::copy(
-        repo().join("tests/fixtures/encrypted/amed.xlsx"),
-        work.path("amed.xlsx"),
-    )
-    .unwrap();
+    work.fixture("tests/fixtures/encrypted/amed.xlsx", "amed.xlsx");
     let run = work.run(&["check", "--lang", "ja", "--mark", "marked", "amed.xlsx"]);
     run.expect_code(1);
     assert!(
@@ -396,11 +398,7 @@ fn a_workbook_that_cannot_be_opened_has_no_copy() {
 #[test]
 fn the_japanese_report_has_no_english_but_codes_ids_sheets_and_values() {
     let work = Workdir::new();
-    std::fs::copy(
-        repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx"),
-        work.path("meti.xlsx"),
-    )
-    .unwrap();
+    work.fixture("tests/fixtures/mistakes/meti-openpyxl.xlsx", "meti.xlsx");
     let report = work
         .run(&["check", "--format", "json", "--lang", "ja", "meti.xlsx"])
         .json();

@@ -208,13 +208,13 @@ impl Workbook {
         (hidden.rows, hidden.columns)
     }
 
-    /// The names of the sheets hidden from view, as far as calamine reads the workbook.
     /// Whether what only calamine tells of a workbook (hidden sheets, formulas) is known: not
     /// where calamine could not open the package and annex's reader read its cells alone.
     pub fn knows_hidden_sheets_and_formulas(&self) -> bool {
         matches!(self.source, Source::Calamine { .. })
     }
 
+    /// The names of the sheets hidden from view, as far as calamine reads the workbook.
     pub fn hidden_sheets(&self) -> Vec<String> {
         match &self.source {
             Source::Stream(_) | Source::Package(_) => Vec::new(),

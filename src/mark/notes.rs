@@ -102,10 +102,14 @@ fn reference(comment: &BytesStart) -> Option<(u32, u32)> {
     Some((row, column))
 }
 
-/// The VML drawing of a sheet that had none, its shapes numbered from drawing block `block`.
-pub fn drawing(notes: &Notes, block: u32) -> String {
+/// The VML drawing of a sheet that had none, its shapes numbered from drawing block `block`;
+/// `None` when the numbers would run past what a drawing can hold (an existing drawing of the
+/// workbook numbered its own near the end).
+pub fn drawing(notes: &Notes, block: u32) -> Option<String> {
     let blocks = blocks_for(notes.len());
-    let data: Vec<String> = (block..block + blocks).map(|b| b.to_string()).collect();
+    let data: Vec<String> = (block..block.checked_add(blocks)?)
+        .map(|b| b.to_string())
+        .collect();
     let mut vml = format!(
         concat!(
             r#"<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">"#,
@@ -115,9 +119,9 @@ pub fn drawing(notes: &Notes, block: u32) -> String {
         data.join(","),
         SHAPE_TYPE
     );
-    push_shapes(&mut vml, notes, block * BLOCK + 1);
+    push_shapes(&mut vml, notes, block.checked_mul(BLOCK)?.checked_add(1)?)?;
     vml.push_str("</xml>");
-    vml
+    Some(vml)
 }
 
 /// How many drawing blocks `shapes` shapes take.
@@ -134,12 +138,12 @@ const SHAPE_TYPE: &str = concat!(
 /// well-formed XML (Excel writes `<br>`), so the shapes go in before its last `</xml>` as text.
 pub fn add_to_drawing(existing: &str, notes: &Notes) -> Option<String> {
     let end = existing.rfind("</xml>")?;
-    let first_id = highest_shape_id(existing) + 1;
+    let first_id = highest_shape_id(existing).checked_add(1)?;
     let mut added = String::new();
     if !existing.contains("_x0000_t202") {
         added.push_str(SHAPE_TYPE);
     }
-    push_shapes(&mut added, notes, first_id);
+    push_shapes(&mut added, notes, first_id)?;
     Some(format!("{}{added}{}", &existing[..end], &existing[end..]))
 }
 
@@ -169,7 +173,10 @@ pub fn highest_block(vml: &str) -> u32 {
     highest.max(highest_shape_id(vml) / BLOCK)
 }
 
-fn push_shapes(vml: &mut String, notes: &Notes, first_id: u32) {
+/// Writes a shape for each note, numbered from `first_id`; `None`, writing nothing, when the
+/// numbers would not fit.
+fn push_shapes(vml: &mut String, notes: &Notes, first_id: u32) -> Option<()> {
+    first_id.checked_add(u32::try_from(notes.len()).ok()?)?;
     for (index, (&(row, column), text)) in notes.iter().enumerate() {
         // A box four columns wide, as tall as its text, beside the cell.
         let lines = crate::write::text_lines(text, 38.0);
@@ -196,6 +203,7 @@ fn push_shapes(vml: &mut String, notes: &Notes, first_id: u32) {
             column = column,
         );
     }
+    Some(())
 }
 
 #[cfg(test)]
@@ -246,7 +254,7 @@ mod tests {
 
     #[test]
     fn shapes_are_numbered_in_their_block_and_after_the_drawing_s_own() {
-        let vml = drawing(&notes(), 3);
+        let vml = drawing(&notes(), 3).unwrap();
         assert!(
             vml.contains(r#"data="3""#) && vml.contains("_x0000_s3073"),
             "{vml}"
@@ -260,5 +268,9 @@ mod tests {
             "one shape type"
         );
         assert_eq!(blocks_for(1025), 2);
+        // A drawing numbered at the very end leaves no room: no copy, never a wrapped number.
+        assert_eq!(drawing(&notes(), u32::MAX / BLOCK + 1), None);
+        let last = format!(r#"<xml><v:shape id="_x0000_s{}"/></xml>"#, u32::MAX);
+        assert_eq!(add_to_drawing(&last, &notes()), None);
     }
 }

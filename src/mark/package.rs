@@ -200,8 +200,9 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
         match &drawing {
             Some(path) => {
                 let existing = read(path).ok_or("a sheet's drawing cannot be read")?;
-                let vml = notes::add_to_drawing(&existing, &shapes)
-                    .ok_or("a sheet's drawing is not VML")?;
+                let vml = notes::add_to_drawing(&existing, &shapes).ok_or(
+                    "a sheet's drawing is not VML, or numbers its shapes past what it can hold",
+                )?;
                 plan.drawing = Some((path.clone(), vml.into_bytes()));
             }
             None => {
@@ -213,9 +214,12 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
                     relative(part, &path),
                 ));
                 plan.legacy_drawing = Some(id);
-                let block = highest_block + 1;
-                highest_block += notes::blocks_for(shapes.len());
-                plan.drawing = Some((path, notes::drawing(&shapes, block).into_bytes()));
+                const NUMBERED: &str =
+                    "its drawings number their shapes past what a workbook can hold";
+                let block = highest_block.checked_add(1).ok_or(NUMBERED)?;
+                highest_block = block.saturating_add(notes::blocks_for(shapes.len()) - 1);
+                let vml = notes::drawing(&shapes, block).ok_or(NUMBERED)?;
+                plan.drawing = Some((path, vml.into_bytes()));
             }
         }
         plans.insert(part.to_string(), plan);
@@ -305,7 +309,7 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
         }
         let rels = match &plan.rels_xml {
             Some(xml) => edited_rels(xml, &plan.added_rels, None, "")?,
-            None => new_rels(&plan.added_rels),
+            None => new_rels(&plan.added_rels)?,
         };
         changed_parts.insert(plan.rels_path.clone(), rels);
     }
@@ -563,11 +567,11 @@ fn edited_content_types(
     })
 }
 
-fn new_rels(added: &[(String, String, String)]) -> Vec<u8> {
+fn new_rels(added: &[(String, String, String)]) -> Result<Vec<u8>, String> {
     let xml = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{RELS_NS}"></Relationships>"#
     );
-    edited_rels(&xml, added, None, "").unwrap_or_else(|_| xml.into_bytes())
+    edited_rels(&xml, added, None, "")
 }
 
 fn edited_rels(

@@ -255,7 +255,7 @@ impl<W: Write> Copy<'_, W> {
             start = rebuilt(row, |key| key == "spans");
         }
         if written.is_none() {
-            start.push_attribute(("r", (index + 1).to_string().as_str()));
+            start.push_attribute(("r", index.saturating_add(1).to_string().as_str()));
         }
         match (empty, marked) {
             (true, false) => self.write(Event::Empty(start)),

@@ -202,16 +202,14 @@ impl Diagnostic {
     }
 
     /// Report order: by file, sheet, row, column, then code.
-    pub fn sort_key(&self) -> impl Ord + '_ {
-        (
-            &self.location.file,
-            &self.location.sheet,
-            self.location.row,
-            self.location.column,
-            &self.code,
-        )
+    pub fn sort_key(&self) -> Key<'_> {
+        let at = &self.location;
+        (&at.file, at.sheet.as_deref(), at.row, at.column, &self.code)
     }
 }
+
+/// Where a problem comes in report order: (file, sheet, row, column, code).
+pub type Key<'a> = (&'a str, Option<&'a str>, Option<u32>, Option<u32>, &'a str);
 
 /// What a run found, counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::diagnostic::Key;
 use super::{Diagnostic, Location, Severity, Tally};
 use crate::lang::Text;
 
@@ -44,19 +45,23 @@ struct Table<T> {
 }
 
 impl<T: Clone + Eq + std::hash::Hash> Table<T> {
-    fn number(&mut self, value: &T) -> u32 {
+    /// The number of `value`, looked up as it is (a `&str` for an `Arc<str>`): only a value not
+    /// seen before is `made` into a `T`.
+    fn number<Q>(&mut self, value: &Q, made: impl FnOnce(&Q) -> T) -> u32
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: Eq + std::hash::Hash + ?Sized,
+    {
         if let Some(&n) = self.index.get(value) {
             return n;
         }
         let n = self.values.len() as u32;
+        let value = made(value);
         self.values.push(value.clone());
-        self.index.insert(value.clone(), n);
+        self.index.insert(value, n);
         n
     }
 }
-
-/// Report order: by file, sheet, row, column, then code.
-type Key<'a> = (&'a str, Option<&'a str>, Option<u32>, Option<u32>, &'a str);
 
 impl Findings {
     pub fn new() -> Findings {
@@ -143,9 +148,7 @@ impl Findings {
 
     fn key(&self, index: u32) -> Key<'_> {
         if index & PACKED == 0 {
-            let d = &self.whole[index as usize];
-            let at = &d.location;
-            return (&at.file, at.sheet.as_deref(), at.row, at.column, &d.code);
+            return self.whole[index as usize].sort_key();
         }
         let mut reader = self.reader(index & !PACKED);
         let _ = reader.severity();
@@ -178,14 +181,14 @@ impl Findings {
                 flags |= flag;
             }
         }
-        let file = self.files.number(&at.file);
-        let sheet = at.sheet.as_ref().map(|s| self.files.number(s));
-        let code = self.codes.number(&Arc::from(d.code.as_str()));
+        let file = self.files.number(&*at.file, |_| at.file.clone());
+        let sheet = (at.sheet.as_ref()).map(|s| self.files.number(&**s, |_| s.clone()));
+        let code = self.codes.number(d.code.as_str(), |c| Arc::from(c));
         let header = at
             .header
             .as_deref()
-            .map(|h| self.headers.number(&Arc::from(h)));
-        let help = self.helps.number(&d.help);
+            .map(|h| self.headers.number(h, |h| Arc::from(h)));
+        let help = self.helps.number(&d.help, Arc::clone);
         self.starts.push(self.packed.len());
         let out = &mut self.packed;
         out.push(match d.severity {

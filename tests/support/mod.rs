@@ -68,6 +68,14 @@ impl Workdir {
         self.dir.path().join(relative)
     }
 
+    /// A copy of the repository's file `fixture` (a path from the repository's root), here as
+    /// `name`; its path.
+    pub fn fixture(&self, fixture: &str, name: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::copy(repo().join(fixture), &path).unwrap();
+        path
+    }
+
     pub fn write(&self, relative: &str, bytes: &[u8]) {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
