@@ -8,6 +8,7 @@ use crate::input::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 use crate::lang::Lang;
 use crate::read::ReadOptions;
 use crate::report::Format;
+use crate::validate::across_rounds::DEFAULT_THRESHOLD;
 use crate::validate::Profile;
 
 const EXAMPLES: &str = "\
@@ -24,6 +25,8 @@ Examples:
   annex template --org METI            the workbook METI fills in, with the 論点 from input/
   annex template --org 経産省 --from output/annex.json   pre-filled with last round's rows
   annex template --council --from output/annex.json      the council master's workbook
+  annex build --previous last/annex.json   what changed since last round, and its mistakes
+  annex diff last/annex.json output/annex.json   the same comparison of any two masters
   annex explain kpi.value.type         what a code means and how to fix it
 
 Exit status: 0 no errors (warnings allowed unless --deny-warnings), 1 the data has errors,
@@ -48,6 +51,8 @@ pub enum Command {
     Template(TemplateArgs),
     /// Say what a diagnostic's code means and how to fix it (every code without one).
     Explain(ExplainArgs),
+    /// Compare two masters: what changed from OLD to NEW, and the rules across rounds.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +103,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub mark: Option<PathBuf>,
 
+    /// Compare the round with last round's master (the annex.json a build wrote): say what
+    /// changed, and check the rules across rounds (a running total that fell, a figure that
+    /// moved by more than --change-threshold without a reason in 備考, a measure gone).
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+
+    /// With --previous: how far a figure may move from last round's value, in percent of it,
+    /// before its 備考 must give the reason.
+    #[arg(long, value_name = "PERCENT", default_value_t = DEFAULT_THRESHOLD, value_parser = percent)]
+    pub change_threshold: f64,
+
     /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
     pub max_unpacked_mb: u64,
@@ -106,6 +122,55 @@ pub struct CheckArgs {
     /// more cells than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CELLS)]
     pub max_cells: u64,
+}
+
+/// A threshold in percent: a number of zero or more.
+fn percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(format!(
+            "{text} is not a percentage (a number of zero or more, e.g. 50)"
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Last round's master (an annex.json).
+    pub old: PathBuf,
+
+    /// This round's master (an annex.json).
+    pub new: PathBuf,
+
+    /// How to print the comparison.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+
+    /// Language of messages [default: ja when the locale starts with ja, else en].
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+
+    /// How far a figure may move, in percent of its old value, before its 備考 must give the
+    /// reason.
+    #[arg(long, value_name = "PERCENT", default_value_t = DEFAULT_THRESHOLD, value_parser = percent)]
+    pub change_threshold: f64,
+
+    /// Treat warnings as errors: exit 1 when there are any.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Use the schemas in this folder instead of the ones built into annex.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+}
+
+/// How `annex diff` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// The changes and the findings, for people.
+    Human,
+    /// One JSON document: `comparison` as the JSON report carries it, and `diagnostics`.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +217,7 @@ pub enum Job {
     Build(BuildConfig),
     Template(TemplateConfig),
     Explain(ExplainConfig),
+    Diff(DiffConfig),
 }
 
 impl Job {
@@ -161,6 +227,7 @@ impl Job {
             Job::Check(config) => config.lang,
             Job::Build(config) => config.check.lang,
             Job::Explain(config) => config.lang,
+            Job::Diff(config) => config.lang,
             Job::Template(_) => Lang::from_env(),
         }
     }
@@ -171,6 +238,18 @@ impl Job {
 pub struct ExplainConfig {
     pub code: Option<String>,
     pub lang: Lang,
+}
+
+/// Two masters to compare.
+#[derive(Debug)]
+pub struct DiffConfig {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub format: DiffFormat,
+    pub lang: Lang,
+    pub threshold: f64,
+    pub deny_warnings: bool,
+    pub schemas: Option<PathBuf>,
 }
 
 /// A build: a check of the round, then the master written to `output` if it passed.
@@ -204,6 +283,10 @@ pub struct Config {
     pub schemas: Option<PathBuf>,
     /// Where to write the marked copies, if asked.
     pub mark: Option<PathBuf>,
+    /// Last round's master, to compare with.
+    pub previous: Option<PathBuf>,
+    /// With `previous`: how far a figure may move, in percent, without a reason.
+    pub threshold: f64,
 }
 
 impl Cli {
@@ -215,6 +298,17 @@ impl Cli {
                 return Job::Explain(ExplainConfig {
                     code: explain.code,
                     lang: explain.lang.unwrap_or_else(Lang::from_env),
+                })
+            }
+            Command::Diff(diff) => {
+                return Job::Diff(DiffConfig {
+                    old: diff.old,
+                    new: diff.new,
+                    format: diff.format,
+                    lang: diff.lang.unwrap_or_else(Lang::from_env),
+                    threshold: diff.change_threshold,
+                    deny_warnings: diff.deny_warnings,
+                    schemas: diff.schemas,
                 })
             }
             Command::Template(template) => {
@@ -244,6 +338,8 @@ impl Cli {
             },
             schemas: check.schemas,
             mark: check.mark,
+            previous: check.previous,
+            threshold: check.change_threshold,
         };
         match output {
             Some(output) => Job::Build(BuildConfig {

@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod compare;
 pub mod input;
 pub mod lang;
 pub mod mark;

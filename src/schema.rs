@@ -24,6 +24,7 @@
 //! | `x-not-before` | field | this value may not be smaller than the named field's |
 //! | `x-description-ja` | field | the Japanese counterpart of `description` |
 //! | `x-role` | row schema, field | what annex's own code reads it as (see [`ROLES`]): the annex's layout and the rules find entities and fields by role, never by name |
+//! | `x-previous-header` | field | the header of the read-only column a template made with `--from` puts beside this one, holding last round's value (前回値); a check passes over it |
 //! | `x-names` | organisation schema | the short and full name of each organisation code |
 
 use std::collections::BTreeMap;
@@ -68,6 +69,8 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 const MASTER_FILE: &str = "annex.schema.json";
+/// Where `annex.schema.json` fixes the master's format tag.
+const FORMAT_POINTER: &str = "/properties/format/const";
 
 /// The template layout's version; raise it when templates change shape.
 pub const TEMPLATE_VERSION: &str = "1";
@@ -75,6 +78,9 @@ pub const TEMPLATE_VERSION: &str = "1";
 /// lists its drop-downs offer.
 pub const INFO_SHEET: &str = "annex_template";
 const ORGANISATION_FILE: &str = "organisation.schema.json";
+/// The workbook kind (`x-workbook`) of the council master's sheets; every other kind is an
+/// organisation's submission.
+pub const COUNCIL_WORKBOOK: &str = "council";
 
 /// What annex's own code reads by meaning: each entity role (`x-role` on a row schema) with the
 /// roles of the fields it must have (`x-role` on a property). A schema folder that lacks one is
@@ -86,6 +92,8 @@ pub const ROLES: &[(&str, &[&str])] = &[
     ("issue", &["question", "theme"]),
     ("measure", &["title", "text", "organisations", "relists"]),
     ("figure", &FIGURE_ROLES),
+    // What the rules across rounds read of a figure beside those: the reason for a change.
+    ("figure", &["note"]),
 ];
 
 /// The roles of a figure's fields, which the annex reads to write its sentence.
@@ -181,6 +189,9 @@ pub struct Field {
     pub answers: Vec<(String, bool)>,
     /// What annex's own code reads the field as (`x-role`).
     pub role: Option<String>,
+    /// The header of the read-only column beside this one that a template made with `--from`
+    /// fills with last round's value (`x-previous-header`), which a check passes over.
+    pub previous_header: Option<String>,
 }
 
 /// A row schema: the sheet it describes and its fields in column order.
@@ -229,6 +240,12 @@ impl Entity {
         self.role(role).map_or("", |field| field.key.as_str())
     }
 
+    /// Whether the entity's sheet is the council master's (`x-workbook: council`), not an
+    /// organisation's submission.
+    pub fn is_council(&self) -> bool {
+        self.workbook == COUNCIL_WORKBOOK
+    }
+
     /// Whether the entity plays this role.
     pub fn is(&self, role: &str) -> bool {
         self.role.as_deref() == Some(role)
@@ -259,6 +276,9 @@ pub struct Schemas {
     pub entities: Vec<Entity>,
     pub organisations: Vec<Organisation>,
     master: Validator,
+    /// The format tag of `annex.json` (`annex/1`), as `annex.schema.json` fixes it
+    /// (`/properties/format/const`); it changes when the master's shape does.
+    pub master_format: String,
     /// For each entity, `annex.schema.json` at the entity's place in the master, and whether
     /// it says anything of a node beyond the entity's row schema and the lists of its children.
     nodes: Vec<(Validator, bool)>,
@@ -322,6 +342,10 @@ impl Schemas {
             .get(MASTER_FILE)
             .ok_or_else(|| SchemaError::Missing(MASTER_FILE.into()))?;
         let master = compile(MASTER_FILE, master_schema)?;
+        let master_format = (master_schema.pointer(FORMAT_POINTER))
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid(MASTER_FILE, format!("{FORMAT_POINTER} must be a string")))?
+            .to_string();
 
         let mut entities = Vec::new();
         for (name, schema) in &files {
@@ -349,6 +373,7 @@ impl Schemas {
             entities,
             organisations,
             master,
+            master_format,
             nodes,
         };
         schemas.check_annotations()?;
@@ -366,6 +391,19 @@ impl Schemas {
     /// The entity that plays this role.
     pub fn entity_role(&self, role: &str) -> Option<usize> {
         self.entities.iter().position(|entity| entity.is(role))
+    }
+
+    /// The lists that lead to an entity's rows in `annex.json`, from the root down:
+    /// `["challenges", "sections", "issues"]` for the issues.
+    pub fn master_path<'a>(&'a self, entity: &'a Entity) -> Vec<&'a str> {
+        master_chain(&self.entities, entity)
+    }
+
+    /// The organisation whose code leads a key (`METI` of `METI-003-K1`), by index into
+    /// [`Schemas::organisations`].
+    pub fn lead_of(&self, key: &str) -> Option<usize> {
+        let lead = key.split('-').next()?;
+        self.organisations.iter().position(|org| org.code == lead)
     }
 
     /// The organisation a person means by a code, a short name or a full name.
@@ -709,6 +747,7 @@ fn read_field(
         not_before: str_of(property, "x-not-before").map(str::to_string),
         orders: str_of(property, "x-orders").map(str::to_string),
         role: str_of(property, "x-role").map(str::to_string),
+        previous_header: str_of(property, "x-previous-header").map(str::to_string),
         answers: match &kind {
             ValueKind::YesNo { yes, no } => (yes.iter().map(|s| (s, true)))
                 .chain(no.iter().map(|s| (s, false)))
@@ -754,11 +793,11 @@ fn adds_to_row(item: &Value, entities: &[Entity], index: usize) -> bool {
     })
 }
 
-/// Where an entity's rows sit in `annex.schema.json`: `/properties/challenges/items`, then
-/// `/properties/sections/items` under it, and so on down the `x-parent` chain.
-fn master_pointer(entities: &[Entity], index: usize) -> String {
+/// The lists that lead to an entity's rows in the master, from the root down: `challenges`,
+/// `sections`, … along the `x-parent` chain.
+fn master_chain<'a>(entities: &'a [Entity], entity: &'a Entity) -> Vec<&'a str> {
     let mut chain = Vec::new();
-    let mut current = entities.get(index);
+    let mut current = Some(entity);
     while let Some(entity) = current {
         chain.push(entity.plural.as_str());
         current = (entity.parent.as_deref())
@@ -769,9 +808,15 @@ fn master_pointer(entities: &[Entity], index: usize) -> String {
             break;
         }
     }
+    chain.reverse();
     chain
-        .iter()
-        .rev()
+}
+
+/// Where an entity's rows sit in `annex.schema.json`: `/properties/challenges/items`, then
+/// `/properties/sections/items` under it, and so on down the `x-parent` chain.
+fn master_pointer(entities: &[Entity], index: usize) -> String {
+    let chain = entities.get(index).map(|e| master_chain(entities, e));
+    (chain.iter().flatten())
         .map(|plural| format!("/properties/{plural}/items"))
         .collect()
 }

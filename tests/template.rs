@@ -111,7 +111,7 @@ fn a_submission_from_an_older_template_is_warned_about_with_the_columns_that_cha
     let work = Workdir::seeded(|_| {});
     work.schemas_with("old-schemas", "kpi.schema.json", |kpi| {
         kpi["properties"].as_object_mut().unwrap().remove("note");
-        kpi["properties"]["memo"] = json!({"x-header": "メモ", "type": "string"});
+        kpi["properties"]["memo"] = json!({"x-header": "メモ", "x-role": "note", "type": "string"});
     });
     work.run(&[
         "template",

@@ -10,12 +10,13 @@ use rayon::prelude::*;
 use super::check::{examine, mark_copies};
 use super::{failed, finish, load_schemas, wrote, Fatal};
 use crate::cli::BuildConfig;
+use crate::compare::Comparison;
 use crate::lang::Text;
 use crate::mark::Marked;
 use crate::records::{Keep, Records};
 use crate::report::{Diagnostic, Location};
 use crate::schema::Schemas;
-use crate::write::{fill_workbook, Master, Staged};
+use crate::write::{comparison_markdown, fill_workbook, Master, Staged};
 
 pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let BuildConfig { check, output } = config;
@@ -25,7 +26,9 @@ pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let mut written = Vec::new();
     if !failed(&examined.diagnostics, check.deny_warnings) {
         let lacking = &examined.round.missing;
-        match consolidate(&examined.reading.records, &schemas, lacking, &output)? {
+        let records = &examined.reading.records;
+        let comparison = examined.comparison.as_ref();
+        match consolidate(records, comparison, &schemas, lacking, &output)? {
             Ok(paths) => written = paths,
             Err(problem) => examined.diagnostics.push(problem),
         }
@@ -55,6 +58,7 @@ const MARKDOWN: &str = "annex.md";
 /// diagnostic says why and the files already there stay as they were.
 fn consolidate(
     records: &Records,
+    comparison: Option<&Comparison>,
     schemas: &Schemas,
     lacking: &[usize],
     output: &Path,
@@ -73,8 +77,12 @@ fn consolidate(
     // The sheets are filled on every core, 別添 and annex.md from one walk; then the workbook is
     // compressed, on one core, while the JSON is written and the master checked on the other.
     let mut markdown = BufWriter::new(md.file());
-    let filled = fill_workbook(&master, &mut markdown).map_err(std::io::Error::other);
-    let wrote_markdown = markdown.flush();
+    let filled = fill_workbook(&master, comparison, &mut markdown).map_err(std::io::Error::other);
+    let wrote_markdown = match comparison {
+        Some(comparison) => comparison_markdown(&mut markdown, comparison, schemas),
+        None => Ok(()),
+    }
+    .and_then(|()| markdown.flush());
     drop(markdown);
     let (wrote_xlsx, (problems, wrote_json)) = rayon::join(
         || {

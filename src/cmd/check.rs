@@ -6,21 +6,31 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{finish, load_schemas, Fatal};
+use std::path::Path;
+use std::sync::Arc;
+
 use crate::cli::Config;
+use crate::compare::{previous, Compared, Comparison, PreviousError, Snapshot, LISTED};
 use crate::input::{discover, Input};
 use crate::lang::Lang;
 use crate::mark::{self, Marked};
 use crate::read::{read_all_with_progress, ReadWith, Reading};
 use crate::records::Keep;
-use crate::report::{Findings, Format, Report};
+use crate::report::{Findings, Format, Report, Section};
 use crate::schema::Schemas;
+use crate::validate::across_rounds::against_previous;
 use crate::validate::round::{self, Round, Scope};
 use crate::validate::{check_row, rule_fields, validate};
 
 pub fn run(config: Config) -> Result<ExitCode, Fatal> {
     let schemas = load_schemas(config.schemas.as_deref())?;
-    // A check keeps of each row only what the cross-record rules read.
-    let examined = examine(&config, &schemas, &rule_fields(&schemas), false)?;
+    // A check keeps of each row only what the cross-record rules read, unless it compares every
+    // field with last round's.
+    let keep = match config.previous {
+        Some(_) => Keep::all(&schemas),
+        None => rule_fields(&schemas),
+    };
+    let examined = examine(&config, &schemas, &keep, false)?;
     let marked = mark_copies(&config, &examined)?;
     let incomplete = marked.iter().any(|m| matches!(m, Marked::Failed { .. }));
     let notices: Vec<_> = marked.iter().map(Marked::text).collect();
@@ -55,6 +65,8 @@ pub(super) struct Examined {
     pub reading: Reading,
     pub round: Round,
     pub diagnostics: Findings,
+    /// What changed since last round, when the run was given its master.
+    pub comparison: Option<Comparison>,
 }
 
 impl Examined {
@@ -63,6 +75,13 @@ impl Examined {
             files: self.inputs.len(),
             diagnostics: &self.diagnostics,
             round: Some(self.round.summary(schemas, &self.diagnostics)),
+            comparison: (self.comparison.as_ref()).map(|comparison| {
+                Box::new(Compared {
+                    comparison,
+                    schemas,
+                    limit: Some(LISTED),
+                }) as Box<dyn Section>
+            }),
             lang,
         }
     }
@@ -77,6 +96,11 @@ pub(super) fn examine(
     building: bool,
 ) -> Result<Examined, Fatal> {
     let inputs = discover(&config.paths)?;
+    // Last round's master is read first: a wrong file stops the run before any workbook is read.
+    let previous = match &config.previous {
+        Some(path) => Some(read_previous(path, schemas)?),
+        None => None,
+    };
     // How a run knows whether it holds a whole round: README › A round.
     let scope = match config.partial || !(building || config.paths.iter().any(|p| p.is_dir())) {
         true => Scope::Part,
@@ -116,12 +140,37 @@ pub(super) fn examine(
         &given.join(", ").into(),
     ));
     diagnostics.extend(validate(&reading.records, &reading.sheets, schemas, &round));
+    let comparison = previous.map(|master| {
+        let (comparison, found) = against_previous(
+            &master,
+            &reading.records,
+            given.join(", ").into(),
+            &round,
+            schemas,
+            config.threshold,
+        );
+        diagnostics.extend(found);
+        comparison
+    });
     diagnostics.sort();
     Ok(Examined {
         inputs,
         reading,
         round,
         diagnostics,
+        comparison,
+    })
+}
+
+/// Last round's master, read and found by keys, or why it cannot be.
+pub(super) fn read_previous(path: &Path, schemas: &Schemas) -> Result<Snapshot<'static>, Fatal> {
+    let master = previous::read(path, schemas)?;
+    let shown: Arc<str> = path.display().to_string().into();
+    Snapshot::of_master(&master, shown, schemas).map_err(|detail| {
+        Fatal::Previous(PreviousError::Unusable {
+            path: path.to_path_buf(),
+            detail,
+        })
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod explain;
 mod template;
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::Job;
+use crate::compare::PreviousError;
 use crate::input::DiscoverError;
 use crate::lang::Text;
 use crate::mark::MarkError;
@@ -44,6 +46,8 @@ pub enum Fatal {
     UnknownOrganisation { written: String, known: String },
     #[error(transparent)]
     Mark(#[from] MarkError),
+    #[error(transparent)]
+    Previous(#[from] PreviousError),
 }
 
 impl Fatal {
@@ -109,6 +113,7 @@ impl Fatal {
                     in_japanese(source)
                 )
             }
+            Fatal::Previous(error) => return error.text(in_japanese),
             Fatal::UnknownOrganisation { written, known } => {
                 format!(
                     "「{written}」という府省はありません。次のいずれかを指定してください: {known}"
@@ -140,6 +145,7 @@ pub fn run(job: Job) -> Result<ExitCode, Fatal> {
         Job::Build(config) => build::run(config),
         Job::Template(config) => template::run(config),
         Job::Explain(config) => explain::run(config),
+        Job::Diff(config) => diff::run(config),
     }
 }
 

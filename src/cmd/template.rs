@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::{load_schemas, wrote, Fatal};
 use crate::cli::TemplateConfig;
+use crate::compare::previous;
 use crate::input::discover;
 use crate::lang::Lang;
 use crate::read::{read_all, ReadOptions, ReadWith};
@@ -38,15 +39,8 @@ pub fn run(config: TemplateConfig) -> Result<ExitCode, Fatal> {
     };
     let master = match &config.from {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Fatal::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let master: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| Fatal::NotAMaster {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
+            // A template is pre-filled from a master today's schemas hold whole.
+            let master = previous::read(path, &schemas)?;
             let errors = schemas.master_errors(&master);
             if let Some(first) = errors.first() {
                 return Err(Fatal::NotAMaster {

@@ -649,6 +649,60 @@ pub const CATALOGUE: &[Entry] = entries![
         "書き換える（1、(株)）。"
     ),
     (
+        "previous.total_fell",
+        E,
+        "a running total (累計) is smaller than last round's (--previous), and 備考 gives no new reason",
+        "累計が前回より減っていて、備考に理由がない",
+        "累計 70件 last round, 67件 now",
+        "Correct the value, or say in 備考 why it was recounted.",
+        "値を直すか、数え直した理由を備考に書く。"
+    ),
+    (
+        "previous.total_fell_explained",
+        W,
+        "a running total (累計) is smaller than last round's; 備考 gives the reason",
+        "累計が前回より減っている（備考に理由あり）",
+        "累計 70件 → 67件, 備考 集計方法の見直し",
+        "Check that 備考 explains the fall.",
+        "備考の理由で説明できているか確認する。"
+    ),
+    (
+        "previous.large_change",
+        W,
+        "a figure moved further from last round's than the threshold (±50 %), or away from 0, with no reason in 備考",
+        "前回から閾値（±50%）を超えて変わったが、備考に理由がない",
+        "48件 last round, 480件 now",
+        "Write the reason (変動要因) in 備考, or correct the value.",
+        "変動の理由（変動要因）を備考に書くか、値を直す。"
+    ),
+    (
+        "previous.removed",
+        W,
+        "a measure of last round's master is in no workbook this round",
+        "前回の取組が今回ない",
+        "METI-003 last round, not now",
+        "Nothing if it ended; otherwise add its row again.",
+        "終了なら対応不要。継続なら行を戻す。"
+    ),
+    (
+        "previous.lead_changed",
+        W,
+        "a measure is found again under another organisation's id (same title, same issue)",
+        "取組の主担当府省が前回から変わった",
+        "METI-003 last round, MHLW-010 now",
+        "Confirm the change with both organisations, or restore the id.",
+        "両府省に確認するか、取組IDを戻す。"
+    ),
+    (
+        "previous.unchanged",
+        W,
+        "an organisation's rows are exactly last round's: nothing was updated",
+        "府省の行が前回とすべて同じ（更新されていない）",
+        "last year's workbook sent again",
+        "Check that it is this round's workbook and update it.",
+        "今回のブックか確認し、更新する。"
+    ),
+    (
         "master.incomplete",
         E,
         "rows whose parent is not in the master; nothing was written",

@@ -71,6 +71,10 @@ pub fn write(report: &Report, out: &mut dyn Write, styled: bool, width: usize) -
         );
         writeln!(out, "{}\n", text.get(report.lang))?;
     }
+    if let Some(comparison) = &report.comparison {
+        comparison.write_text(out, report.lang)?;
+        writeln!(out)?;
+    }
     if let Some(round) = &report.round {
         round.write_table(out, report.lang)?;
     }

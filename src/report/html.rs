@@ -97,6 +97,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<h2>{} ({total})</h2>", escape(&title))?;
         write_grouped(out, &groups, lang)?;
     }
+    if let Some(comparison) = &report.comparison {
+        comparison.write_html(out, lang)?;
+    }
     writeln!(out, "</body>\n</html>")
 }
 

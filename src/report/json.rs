@@ -30,6 +30,9 @@ impl Serialize for Report<'_> {
         if let Some(round) = &self.round {
             document.serialize_entry("round", round)?;
         }
+        if let Some(comparison) = &self.comparison {
+            document.serialize_entry("comparison", &comparison.to_json())?;
+        }
         document.end()
     }
 }

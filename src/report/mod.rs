@@ -46,12 +46,22 @@ pub enum Format {
     Html,
 }
 
+/// A part of a report that another room makes (the comparison with last round), shown in each
+/// format: as text after the problems, under its key in the JSON report, as a section of the page.
+pub trait Section {
+    fn write_text(&self, out: &mut dyn Write, lang: Lang) -> io::Result<()>;
+    fn to_json(&self) -> serde_json::Value;
+    fn write_html(&self, out: &mut dyn Write, lang: Lang) -> io::Result<()>;
+}
+
 /// What a run found, ready to print.
 pub struct Report<'a> {
     pub files: usize,
     pub diagnostics: &'a Findings,
     /// The round at a glance, where the run read one.
     pub round: Option<Summary>,
+    /// What changed since last round, where the run was given its master.
+    pub comparison: Option<Box<dyn Section + 'a>>,
     pub lang: Lang,
 }
 

@@ -2,6 +2,7 @@
 //! ([`template_version`]), each row against its schema ([`row`]), the machine-readability profile
 //! ([`profile`]), and the rules that span rows, sheets and files ([`rules`]).
 
+pub mod across_rounds;
 pub mod profile;
 pub mod round;
 mod row;
@@ -217,7 +218,7 @@ pub(crate) mod tests {
                 let entity = schemas.entity_index(name).expect("a known entity");
                 let spec = &schemas.entities[entity];
                 let (layout, next_row) = layouts.entry(entity).or_insert_with(|| {
-                    let file = if spec.workbook == "council" {
+                    let file = if spec.is_council() {
                         "council.xlsx"
                     } else {
                         "meti.xlsx"

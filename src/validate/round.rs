@@ -94,7 +94,7 @@ impl Round {
             ) else {
                 continue;
             };
-            match entity.workbook == COUNCIL {
+            match entity.is_council() {
                 true => found[at].council = true,
                 false => found[at].submission = true,
             }
@@ -108,13 +108,13 @@ impl Round {
                 continue;
             };
             found[at].rows[layout.entity] += batch.len();
-            if entity.workbook == COUNCIL {
+            if entity.is_council() {
                 continue;
             }
             for record in batch.records() {
                 let lead = record
                     .text(&entity.key)
-                    .and_then(|key| lead_of(schemas, key));
+                    .and_then(|key| schemas.lead_of(key));
                 if let Some(org) = lead {
                     *found[at].leads.entry(org).or_default() += 1;
                 }
@@ -183,7 +183,9 @@ impl Round {
     /// Whether a key is of an organisation the round has no workbook from (`CAO-001` while
     /// 内閣府's is missing): its rows cannot be looked for.
     pub fn lacks_sender_of(&self, schemas: &Schemas, key: &str) -> bool {
-        lead_of(schemas, key).is_some_and(|org| self.missing.contains(&org))
+        schemas
+            .lead_of(key)
+            .is_some_and(|org| self.missing.contains(&org))
     }
 
     /// The round at a glance, with the problems found in each sender's files.
@@ -198,7 +200,7 @@ impl Round {
             }
         }
         let submission: Vec<usize> = (0..schemas.entities.len())
-            .filter(|&e| schemas.entities[e].workbook != COUNCIL)
+            .filter(|&e| !schemas.entities[e].is_council())
             .collect();
         let sheets = (submission.iter())
             .map(|&e| &schemas.entities[e])
@@ -282,23 +284,11 @@ struct Seen {
     leads: HashMap<usize, usize>,
 }
 
-/// The workbook kind of the council master's sheets (`x-workbook`).
-const COUNCIL: &str = "council";
-
 pub const EMPTY: &str = "round.empty";
 pub const NO_COUNCIL: &str = "round.no_council";
 pub const NO_SUBMISSIONS: &str = "round.no_submissions";
 pub const MISSING: &str = "round.missing";
 pub const DUPLICATE: &str = "round.duplicate";
-
-/// The organisation whose code leads a key (`METI` of `METI-003-K1`).
-fn lead_of(schemas: &Schemas, key: &str) -> Option<usize> {
-    let lead = key.split('-').next()?;
-    schemas
-        .organisations
-        .iter()
-        .position(|org| org.code == lead)
-}
 
 /// What a run needs of its round before it can say the round is sound: a workbook at all; for a
 /// build or a whole round, the council master and a submission; for a whole round, one workbook
@@ -465,7 +455,7 @@ mod tests {
         let mut read = records(rows);
         for row in &mut read {
             let entity = &schemas().entities[row.layout.entity];
-            if entity.workbook != COUNCIL {
+            if !entity.is_council() {
                 let key = row.values[&entity.key].as_str().unwrap_or_default();
                 let lead = key.split('-').next().unwrap_or_default().to_lowercase();
                 let mut layout = (*row.layout).clone();

@@ -144,6 +144,13 @@ pub fn match_headers(
             continue;
         }
         let label = normalize_label(&written);
+        // Last round's value, which a template made with --from shows for reference only.
+        let for_reference = (entity.fields.iter())
+            .filter_map(|f| f.previous_header.as_deref())
+            .any(|h| normalize_label(h) == label);
+        if for_reference {
+            continue;
+        }
         let at = Location {
             row: Some(1),
             column: Some(column),

@@ -29,7 +29,7 @@ const FONT_FAMILY: u8 = 3;
 /// Height of one line of text, in points: the tallest line spacing of the Japanese fonts the
 /// text may be shown in (Noto Sans CJK's is 1.45 em).
 const LINE_HEIGHT: f64 = 15.0;
-const A4: u8 = 9;
+pub(super) const A4: u8 = 9;
 /// Page margins, in inches: left, right, top, bottom, header, footer.
 const MARGINS: (f64, f64, f64, f64, f64, f64) = (0.6, 0.6, 0.75, 0.75, 0.3, 0.3);
 /// The height of A4 landscape in points, less the margins, the repeated header row and a margin

@@ -3,6 +3,8 @@
 use std::io::{self, Write};
 
 use super::annex_doc::Part;
+use crate::compare::{Comparison, Kind};
+use crate::schema::Schemas;
 
 pub const TITLE: &str = "医療機器・ヘルスケア協議会 これまでの取組（別添）";
 
@@ -61,6 +63,45 @@ pub fn part(out: &mut impl Write, part: &Part) -> io::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The section of `annex.md` that sets this round beside the last: how much changed, then a line
+/// per change.
+pub fn comparison(
+    out: &mut impl Write,
+    comparison: &Comparison,
+    schemas: &Schemas,
+) -> io::Result<()> {
+    writeln!(out, "\n## 前回比\n")?;
+    let counts: Vec<String> = (Kind::ALL.iter().zip(comparison.counts()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, n)| format!("{} {n} 件", kind.ja()))
+        .collect();
+    let previous = cell(&comparison.previous);
+    if counts.is_empty() {
+        return writeln!(out, "前回（{previous}）から変化はありません。");
+    }
+    writeln!(out, "前回（{previous}）との比較: {}\n", counts.join("、"))?;
+    writeln!(out, "| 区分 | ID | 名称 | 変化 | 項目 | 前回 | 今回 | 増減 |\n|---|---|---|---|---|---|---|---|")?;
+    for change in &comparison.changes {
+        let entity = &schemas.entities[change.entity];
+        let header =
+            (change.field.and_then(|f| entity.fields.get(f))).map_or("", |f| f.header.as_str());
+        let (before, after) = change.shown_values();
+        let by = change.shown_difference().ja;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {by} |",
+            cell(&entity.sheet),
+            cell(&change.key),
+            cell(&change.name),
+            change.kind.ja(),
+            cell(header),
+            cell(&before),
+            cell(&after),
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,9 +15,6 @@ use serde_json::{json, Value};
 use crate::records::{Field, Record, Records};
 use crate::schema::Schemas;
 
-/// The format tag of `annex.json`; changes when its shape does.
-pub const FORMAT: &str = "annex/1";
-
 /// The key of `annex.json` that names, in a partial round's master only, whom it lacks.
 const LACKS: &str = "missing_organisations";
 
@@ -240,7 +237,7 @@ impl Master<'_> {
     /// The master's top level, its lists empty: what is checked of it beside each node.
     pub fn top(&self) -> Value {
         let mut top = serde_json::Map::new();
-        top.insert("format".into(), FORMAT.into());
+        top.insert("format".into(), self.schemas.master_format.as_str().into());
         top.insert("organisations".into(), self.organisations());
         let lacks: Vec<Value> = self.lacks().map(|(code, _)| code.into()).collect();
         if !lacks.is_empty() {
@@ -263,7 +260,7 @@ impl Master<'_> {
 impl Serialize for Master<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("format", FORMAT)?;
+        map.serialize_entry("format", &self.schemas.master_format)?;
         map.serialize_entry("organisations", &self.organisations())?;
         let lacks: Vec<&str> = self.lacks().map(|(code, _)| code).collect();
         if !lacks.is_empty() {
@@ -309,22 +306,6 @@ impl Serialize for Node<'_> {
 /// The master as one JSON value (see [`Master::to_value`]).
 pub fn build_master(records: &Records, schemas: &Schemas) -> Value {
     Master::new(records, schemas).to_value()
-}
-
-/// The nodes at the end of a path of list names: `["challenges", "sections"]` gives every
-/// section of every challenge, in order.
-pub fn nodes_at<'a>(master: &'a Value, path: &[&str]) -> Vec<&'a Value> {
-    path.iter().fold(vec![master], |level, key| {
-        level
-            .into_iter()
-            .flat_map(|node| {
-                node.get(*key)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-            })
-            .collect()
-    })
 }
 
 /// Compares ids the way people count: runs of digits by their value, the rest as text.

@@ -5,6 +5,7 @@
 mod annex_doc;
 mod annex_sheet;
 mod atomic;
+mod comparison_sheet;
 mod markdown;
 mod master;
 mod sheets;
@@ -13,7 +14,8 @@ mod xlsx;
 
 pub(crate) use annex_sheet::lines as text_lines;
 pub use atomic::{write_atomic, Staged};
-pub use master::{build_master, natural_order, nodes_at, Master};
+pub use markdown::comparison as comparison_markdown;
+pub use master::{build_master, natural_order, Master};
 pub use sheets::{workbook_from_rows, SheetsError};
 pub use template::{template_bytes, Audience};
 pub use xlsx::fill_workbook;

@@ -11,8 +11,8 @@ use rust_xlsxwriter::{
 use serde_json::Value;
 
 use super::fit;
-use super::master::nodes_at;
 use super::xlsx::stable_properties;
+use crate::compare::nodes_at;
 use crate::records::display_value;
 use crate::schema::{column_list, Entity, Field, Schemas, ValueKind, INFO_SHEET, TEMPLATE_VERSION};
 
@@ -71,20 +71,6 @@ pub fn template_bytes(
     workbook.save_to_buffer()
 }
 
-/// Where an entity's rows sit in the master: the plurals from the root down.
-fn master_path<'a>(entity: &'a Entity, schemas: &'a Schemas) -> Vec<&'a str> {
-    let mut path = vec![entity.plural.as_str()];
-    let mut current = entity;
-    while let Some(parent) = current
-        .parent_link(schemas)
-        .and_then(|(_, p)| schemas.entities.get(p))
-    {
-        path.insert(0, parent.plural.as_str());
-        current = parent;
-    }
-    path
-}
-
 /// The rows of an entity a template starts from: for an organisation, the rows whose key starts
 /// with its code (the measures it leads and their KPIs); for the council, all of them.
 fn rows_for<'a>(
@@ -93,7 +79,7 @@ fn rows_for<'a>(
     audience: &Audience,
     master: &'a Value,
 ) -> Vec<&'a Value> {
-    let mut rows = nodes_at(master, &master_path(entity, schemas));
+    let mut rows = nodes_at(master, &schemas.master_path(entity));
     if let Audience::Organisation(code) = audience {
         let prefix = format!("{code}-");
         rows.retain(|row| {
@@ -134,7 +120,7 @@ impl Lists {
             if columns.iter().any(|(name, _)| name == target) {
                 continue;
             }
-            let keys = nodes_at(master, &master_path(entity, schemas))
+            let keys = nodes_at(master, &schemas.master_path(entity))
                 .into_iter()
                 .filter_map(|row| row.get(&entity.key).and_then(Value::as_str))
                 .map(str::to_string)
@@ -251,8 +237,9 @@ fn write_entry_sheet(
         .set_align(FormatAlign::Center)
         .set_text_wrap()
         .set_locked();
-    for (index, field) in entity.fields.iter().enumerate() {
-        let column = index as u16;
+    // A field's column, counting the read-only columns of last round's values before it.
+    let mut column: u16 = 0;
+    for field in &entity.fields {
         let mut cells = Format::new().set_unlocked().set_align(FormatAlign::Top);
         if let Some(format) = number_format(field) {
             cells = cells.set_num_format(format);
@@ -293,6 +280,11 @@ fn write_entry_sheet(
                 )?;
             }
         }
+        column += 1;
+        if let (Some(previous), false) = (&field.previous_header, rows.is_empty()) {
+            write_previous_column(sheet, column, previous, field, rows, &header)?;
+            column += 1;
+        }
     }
     sheet.set_row_height(0, 30)?;
     sheet.set_freeze_panes(1, 0)?;
@@ -306,6 +298,61 @@ fn write_entry_sheet(
         ..ProtectionOptions::default()
     };
     sheet.protect_with_options(&options);
+    Ok(())
+}
+
+/// The read-only column beside a field that shows each row's value in last round's master
+/// (前回値), so that staff see what they are updating; a check passes over it.
+fn write_previous_column(
+    sheet: &mut Worksheet,
+    column: u16,
+    title: &str,
+    field: &Field,
+    rows: &[&Value],
+    header: &Format,
+) -> Result<(), XlsxError> {
+    let mut cells = Format::new()
+        .set_locked()
+        .set_align(FormatAlign::Top)
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xEDEDED))
+        .set_font_color(rust_xlsxwriter::Color::RGB(0x595959));
+    if let Some(format) = number_format(field) {
+        cells = cells.set_num_format(format);
+    }
+    sheet.set_column_format(column, &cells)?;
+    sheet.set_column_width(column, 12.0)?;
+    sheet.write_string_with_format(0, column, title, header)?;
+    let message = format!(
+        "前回の統合結果（--from）の{}。参考のための表示で、読み込みません",
+        field.header
+    );
+    let note = DataValidation::new()
+        .allow_any_value()
+        .set_input_title(title.chars().take(30).collect::<String>())?
+        .set_input_message(message.chars().take(MESSAGE_LIMIT).collect::<String>())?;
+    sheet.add_data_validation(0, column, ROWS, column, &note)?;
+    for (offset, row) in rows.iter().enumerate() {
+        let at = offset as u32 + 1;
+        match row.get(&field.key) {
+            Some(Value::Number(n)) => {
+                sheet.write_number_with_format(
+                    at,
+                    column,
+                    n.as_f64().unwrap_or_default(),
+                    &cells,
+                )?;
+            }
+            Some(value) => {
+                sheet.write_string_with_format(
+                    at,
+                    column,
+                    fit(&display_value(value), 0),
+                    &cells,
+                )?;
+            }
+            None => {}
+        }
+    }
     Ok(())
 }
 
@@ -389,7 +436,7 @@ fn write_issue_list(
         sheet.set_column_width(column as u16, *width)?;
     }
     let mut row = 1;
-    for node in nodes_at(master, &master_path(section, schemas)) {
+    for node in nodes_at(master, &schemas.master_path(section)) {
         let issues = node.get(&issue.plural).and_then(Value::as_array);
         for issue_node in issues.into_iter().flatten() {
             let text = |node: &Value, key: &str| {

@@ -9,8 +9,10 @@ use serde_json::Value;
 
 use super::annex_doc::Layout;
 use super::annex_sheet::{self, write_annex, write_figures};
+use super::comparison_sheet::{self, write_comparison};
 use super::fit;
 use super::master::Master;
+use crate::compare::Comparison;
 use crate::records::{display_value, Field as RecordField};
 use crate::schema::{Entity, Schemas, ValueKind};
 
@@ -24,6 +26,7 @@ const MAX_WIDTH: f64 = 60.0;
 /// which compresses every sheet on one core: the caller can do other work beside it.
 pub fn fill_workbook(
     master: &Master,
+    comparison: Option<&Comparison>,
     markdown: &mut (impl std::io::Write + Send),
 ) -> Result<Workbook, XlsxError> {
     let schemas = master.schemas;
@@ -36,6 +39,7 @@ pub fn fill_workbook(
     workbook.set_zip_compression_level(1);
     let names = ["別添", "指標"]
         .into_iter()
+        .chain(comparison.map(|_| comparison_sheet::SHEET))
         .chain(schemas.entities.iter().map(|entity| entity.sheet.as_str()));
     for name in names {
         workbook
@@ -56,22 +60,36 @@ pub fn fill_workbook(
     // The sheets are written side by side and a format's index is given when it is first used:
     // each is registered first, in one order, so that the file is the same from run to run.
     // (rust_xlsxwriter documents `register_format` for multi-threaded constant-memory writing.)
-    for format in annex_sheet::formats().iter().chain([&header, &cell]) {
+    let compared = comparison
+        .map(|_| comparison_sheet::formats())
+        .into_iter()
+        .flatten();
+    for format in
+        (annex_sheet::formats().iter().chain([&header, &cell])).chain(&compared.collect::<Vec<_>>())
+    {
         workbook.register_format(format);
     }
-    let [annex, figures, flat @ ..] = workbook.worksheets_mut().as_mut_slice() else {
+    let [annex, figures, rest @ ..] = workbook.worksheets_mut().as_mut_slice() else {
         return Err(XlsxError::ParameterError(
             "the sheets were not added".into(),
         ));
     };
+    let (before, flat) = match (comparison, rest) {
+        (Some(comparison), [sheet, flat @ ..]) => (Some((sheet, comparison)), flat),
+        (_, flat) => (None, flat),
+    };
     let layout = Layout::new(schemas)
         .ok_or_else(|| XlsxError::ParameterError("the schemas lack a role of the annex".into()))?;
     let layout = &layout;
-    let (mut wrote_annex, mut wrote_figures) = (Ok(()), Ok(()));
+    let (mut wrote_annex, mut wrote_figures, mut wrote_comparison) = (Ok(()), Ok(()), Ok(()));
     let mut wrote_flat: Vec<Result<(), XlsxError>> = flat.iter().map(|_| Ok(())).collect();
     rayon::scope(|scope| {
         scope.spawn(|_| wrote_annex = write_annex(annex, master, layout, markdown));
         scope.spawn(|_| wrote_figures = write_figures(figures, master, layout));
+        if let Some((sheet, comparison)) = before {
+            let wrote = &mut wrote_comparison;
+            scope.spawn(move |_| *wrote = write_comparison(sheet, comparison, schemas));
+        }
         let sheets = (flat.iter_mut())
             .zip(&schemas.entities)
             .zip(&mut wrote_flat);
@@ -84,6 +102,7 @@ pub fn fill_workbook(
     });
     wrote_annex?;
     wrote_figures?;
+    wrote_comparison?;
     wrote_flat.into_iter().collect::<Result<(), _>>()?;
     Ok(workbook)
 }
