@@ -6,11 +6,13 @@
 //! text (the application cannot fit merged cells), and the pages are cut here too, so that a
 //! heading is never the last thing on a page and an issue that fits on one page is not split.
 
+use std::collections::BTreeMap;
+
 use rust_xlsxwriter::{
     Chart, ChartFont, ChartType, Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
 };
 
-use super::annex_doc::{partial_note, walk, written_date, Layout, MeasureDoc, Part};
+use super::annex_doc::{partial_note, walk, written_date, Figure, Layout, MeasureDoc, Part};
 use super::fit;
 use super::markdown::{self, TITLE};
 use super::master::Master;
@@ -380,6 +382,50 @@ const CHARTED_PAIRS: usize = 50;
 /// The width of a chart's labels in its table: the columns before the figures' (取組 to 指標名).
 const LABEL_WIDTH: f64 = 32.0 + 12.0 + 14.0 + 36.0;
 
+/// How many of 指標's first rows choose the sheet's default row height.
+const SAMPLED_ROWS: usize = 1024;
+
+/// The texts of a figure's row of 指標 that are made, not taken as they are.
+struct FigureTexts {
+    years: String,
+    as_of: String,
+}
+
+impl FigureTexts {
+    fn of(kpi: &Figure) -> FigureTexts {
+        let years = match (kpi.fy_from, kpi.fy_to) {
+            (Some(from), Some(to)) => written_fiscal_years(from as i32, to as i32),
+            (Some(from), None) => format!("{}～", written_fiscal_year(from as i32)),
+            (None, Some(to)) => format!("～{}", written_fiscal_year(to as i32)),
+            (None, None) => String::new(),
+        };
+        let as_of = kpi.as_of.map(written_date).unwrap_or_default();
+        FigureTexts { years, as_of }
+    }
+
+    /// The row's text cells, by column: its measure's title and organisations, then its own.
+    fn cells<'a>(
+        &'a self,
+        title: &'a str,
+        organisations: &'a str,
+        kpi: &'a Figure,
+        siblings: &'a [Figure],
+    ) -> [(u16, &'a str); 9] {
+        let whole = (kpi.part_of).and_then(|whole| siblings.iter().find(|k| k.id == whole));
+        [
+            (0, title),
+            (1, organisations),
+            (2, kpi.id),
+            (3, kpi.name),
+            (5, kpi.unit),
+            (6, self.years.as_str()),
+            (7, self.as_of.as_str()),
+            (8, if kpi.cumulative { "○" } else { "" }),
+            (9, whole.map(|w| w.name).unwrap_or_default()),
+        ]
+    }
+}
+
 /// A part beside its whole, for a chart: (label, whole, part).
 type Pair = (String, f64, f64);
 
@@ -428,35 +474,45 @@ pub fn write_figures(
     let mut charted = 0usize;
     let mut more_pairs = 0usize;
     let title_key = layout.measure_title_key();
-    for (measure, kpis) in layout.measures(master) {
-        let title = format!("【{}】", measure.record.text(title_key).unwrap_or_default());
-        let organisations = layout.organisations(&measure.record).join("、");
+    let rows = || {
+        layout.measures(master).map(move |(measure, kpis)| {
+            let title = format!("【{}】", measure.record.text(title_key).unwrap_or_default());
+            let organisations = layout.organisations(&measure.record).join("、");
+            (title, organisations, kpis)
+        })
+    };
+    let lines_of = |cells: &[(u16, &str)]| {
+        (cells.iter())
+            .map(|(at, text)| lines(text, widths[*at as usize]))
+            .fold(1.0, f64::max) as u32
+    };
+    // The height most rows need is the sheet's default, and only the others get a height of
+    // their own: rust_xlsxwriter keeps each row given a height in memory, a few hundred bytes,
+    // until the workbook is saved. The first rows tell which height that is; every row gets the
+    // height it needs whatever they tell.
+    let mut needs: BTreeMap<u32, usize> = BTreeMap::new();
+    'sample: for (title, organisations, kpis) in rows() {
         for kpi in &kpis {
-            let years = match (kpi.fy_from, kpi.fy_to) {
-                (Some(from), Some(to)) => written_fiscal_years(from as i32, to as i32),
-                (Some(from), None) => format!("{}～", written_fiscal_year(from as i32)),
-                (None, Some(to)) => format!("～{}", written_fiscal_year(to as i32)),
-                (None, None) => String::new(),
-            };
+            let texts = FigureTexts::of(kpi);
+            let needed = lines_of(&texts.cells(&title, &organisations, kpi, &kpis));
+            *needs.entry(needed).or_default() += 1;
+            if needs.values().sum::<usize>() >= SAMPLED_ROWS {
+                break 'sample;
+            }
+        }
+    }
+    let usual = (needs.iter()).max_by_key(|&(lines, count)| (count, std::cmp::Reverse(lines)));
+    let usual = usual.map_or(1, |(lines, _)| *lines);
+    sheet.set_default_row_height(height(f64::from(usual)));
+    for (title, organisations, kpis) in rows() {
+        for kpi in &kpis {
+            let texts = FigureTexts::of(kpi);
+            let cells = texts.cells(&title, &organisations, kpi, &kpis);
             let whole = (kpi.part_of).and_then(|whole| kpis.iter().find(|k| k.id == whole));
-            let as_of = kpi.as_of.map(written_date).unwrap_or_default();
-            let cells = [
-                (0, title.as_str()),
-                (1, organisations.as_str()),
-                (2, kpi.id),
-                (3, kpi.name),
-                (5, kpi.unit),
-                (6, years.as_str()),
-                (7, as_of.as_str()),
-                (8, if kpi.cumulative { "○" } else { "" }),
-                (9, whole.map(|w| w.name).unwrap_or_default()),
-            ];
             // Its height first: a constant-memory row is written out whole.
-            let needed = (cells.iter())
-                .map(|(at, text)| lines(text, widths[*at as usize]))
-                .fold(1.0, f64::max);
-            if needed > 1.0 {
-                sheet.set_row_height(row, height(needed))?;
+            let needed = lines_of(&cells);
+            if needed != usual {
+                sheet.set_row_height(row, height(f64::from(needed)))?;
             }
             for (at, value) in cells {
                 if !value.is_empty() {

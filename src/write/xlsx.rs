@@ -83,19 +83,24 @@ pub fn fill_workbook(
     let layout = &layout;
     let (mut wrote_annex, mut wrote_figures, mut wrote_comparison) = (Ok(()), Ok(()), Ok(()));
     let mut wrote_flat: Vec<Result<(), XlsxError>> = flat.iter().map(|_| Ok(())).collect();
-    rayon::scope(|scope| {
-        scope.spawn(|_| wrote_annex = write_annex(annex, master, layout, markdown));
-        scope.spawn(|_| wrote_figures = write_figures(figures, master, layout));
+    // The sheets are taken up in the order they are handed out, the longest first (指標 and
+    // 別添, then the flat sheets by their rows), so that the cores finish close together.
+    rayon::scope_fifo(|scope| {
+        scope.spawn_fifo(|_| wrote_figures = write_figures(figures, master, layout));
+        scope.spawn_fifo(|_| wrote_annex = write_annex(annex, master, layout, markdown));
         if let Some((sheet, comparison)) = before {
             let wrote = &mut wrote_comparison;
-            scope.spawn(move |_| *wrote = write_comparison(sheet, comparison, schemas));
+            scope.spawn_fifo(move |_| *wrote = write_comparison(sheet, comparison, schemas));
         }
-        let sheets = (flat.iter_mut())
+        let mut sheets: Vec<_> = (flat.iter_mut())
             .zip(&schemas.entities)
-            .zip(&mut wrote_flat);
-        for (index, ((sheet, entity), wrote)) in sheets.enumerate() {
+            .zip(&mut wrote_flat)
+            .enumerate()
+            .collect();
+        sheets.sort_by_key(|(index, _)| std::cmp::Reverse(master.count(*index)));
+        for (index, ((sheet, entity), wrote)) in sheets {
             let formats = [&header, &cell];
-            scope.spawn(move |_| {
+            scope.spawn_fifo(move |_| {
                 *wrote = write_sheet(sheet, entity, schemas, master, index, formats)
             });
         }
