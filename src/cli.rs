@@ -28,6 +28,7 @@ Examples:
   annex build --previous last/annex.json   what changed since last round, and its mistakes
   annex diff last/annex.json output/annex.json   the same comparison of any two masters
   annex explain kpi.value.type         what a code means and how to fix it
+  annex serve --round round/           the round in a browser: a link per organisation, a board
 
 Exit status: 0 no errors (warnings allowed unless --deny-warnings), 1 the data has errors,
 2 the command itself was wrong (unknown flag, missing path, unusable schema folder).";
@@ -53,6 +54,32 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Compare two masters: what changed from OLD to NEW, and the rules across rounds.
     Diff(DiffArgs),
+    /// Run the round in a browser: a link per organisation to upload and check its workbook,
+    /// and a board for the secretariat.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The round folder: the only state (secrets, every upload, the council master).
+    #[arg(long, value_name = "DIR")]
+    pub round: PathBuf,
+
+    /// Address to listen on; loopback unless told otherwise.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+
+    /// Refuse an upload larger than this many megabytes.
+    #[arg(long, value_name = "MB", default_value_t = 20)]
+    pub max_upload_mb: usize,
+
+    /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
+    pub max_unpacked_mb: u64,
+
+    /// Use the schemas in this folder instead of the ones built into annex.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +245,7 @@ pub enum Job {
     Template(TemplateConfig),
     Explain(ExplainConfig),
     Diff(DiffConfig),
+    Serve(crate::cmd::serve::ServeConfig),
 }
 
 impl Job {
@@ -228,7 +256,7 @@ impl Job {
             Job::Build(config) => config.check.lang,
             Job::Explain(config) => config.lang,
             Job::Diff(config) => config.lang,
-            Job::Template(_) => Lang::from_env(),
+            Job::Template(_) | Job::Serve(_) => Lang::from_env(),
         }
     }
 }
@@ -298,6 +326,18 @@ impl Cli {
                 return Job::Explain(ExplainConfig {
                     code: explain.code,
                     lang: explain.lang.unwrap_or_else(Lang::from_env),
+                })
+            }
+            Command::Serve(serve) => {
+                return Job::Serve(crate::cmd::serve::ServeConfig {
+                    round: serve.round,
+                    listen: serve.listen,
+                    max_upload: serve.max_upload_mb.saturating_mul(1024 * 1024),
+                    limits: Limits {
+                        max_unpacked: serve.max_unpacked_mb.saturating_mul(1024 * 1024),
+                        ..Limits::default()
+                    },
+                    schemas: serve.schemas,
                 })
             }
             Command::Diff(diff) => {

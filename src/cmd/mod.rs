@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+pub mod serve;
 mod template;
 
 use std::io::{IsTerminal, Write};
@@ -146,6 +147,7 @@ pub fn run(job: Job) -> Result<ExitCode, Fatal> {
         Job::Template(config) => template::run(config),
         Job::Explain(config) => explain::run(config),
         Job::Diff(config) => diff::run(config),
+        Job::Serve(config) => serve::run(config),
     }
 }
 

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use super::{load_schemas, wrote, Fatal};
 use crate::cli::TemplateConfig;
 use crate::compare::previous;
-use crate::input::discover;
+use crate::input::{discover, Input};
 use crate::lang::Lang;
 use crate::read::{read_all, ReadOptions, ReadWith};
 use crate::records::Keep;
+use crate::schema::Schemas;
 use crate::validate::check_row;
 use crate::write::{build_master, template_bytes, write_atomic, Audience};
 
@@ -50,22 +51,7 @@ pub fn run(config: TemplateConfig) -> Result<ExitCode, Fatal> {
             }
             master
         }
-        None => {
-            let inputs = discover(&config.paths)?;
-            build_master(
-                &read_all(
-                    &inputs,
-                    ReadWith {
-                        schemas: &schemas,
-                        options: ReadOptions::default(),
-                        check: &check_row,
-                        keep: &Keep::all(&schemas),
-                    },
-                )
-                .records,
-                &schemas,
-            )
-        }
+        None => master_of(&discover(&config.paths)?, &schemas),
     };
     let output = config.output.unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -86,4 +72,15 @@ pub fn run(config: TemplateConfig) -> Result<ExitCode, Fatal> {
     })?;
     println!("{}", wrote(&output).get(Lang::from_env()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The master of what some workbooks hold (the council master's, for the 論点 a template offers).
+pub(super) fn master_of(inputs: &[Input], schemas: &Schemas) -> serde_json::Value {
+    let with = ReadWith {
+        schemas,
+        options: ReadOptions::default(),
+        check: &check_row,
+        keep: &Keep::all(schemas),
+    };
+    build_master(&read_all(inputs, with).records, schemas)
 }

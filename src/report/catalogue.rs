@@ -703,6 +703,15 @@ pub const CATALOGUE: &[Entry] = entries![
         "今回のブックか確認し、更新する。"
     ),
     (
+        "upload.other_sender",
+        E,
+        "annex serve: a workbook uploaded through another organisation's link",
+        "他府省のリンクからアップロードされたブック",
+        "meti.xlsx uploaded on 厚労省's page",
+        "Upload your own organisation's workbook.",
+        "自府省のブックをアップロードする。"
+    ),
+    (
         "master.incomplete",
         E,
         "rows whose parent is not in the master; nothing was written",

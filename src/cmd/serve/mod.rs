@@ -1,0 +1,578 @@
+//! `annex serve --round DIR`: the round in a browser, for people who never open a terminal. Each
+//! organisation has a link of its own (a random secret) to download its template, upload its
+//! workbook and see at once what is wrong with it, with the marked copy to download; the
+//! secretariat's link opens the board of every organisation's status. The round folder
+//! ([`folder`]) is the only state; checks run off the event loop, one blocking task each.
+
+mod folder;
+mod pages;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::check::examine;
+use super::{load_schemas, Fatal};
+use crate::input::{Input, Limits};
+use crate::lang::{Lang, Text};
+use crate::mark::{self, Marked};
+use crate::read::ReadOptions;
+use crate::report::{Diagnostic, Findings, Format, Location, Report};
+use crate::schema::Schemas;
+use crate::validate::across_rounds::DEFAULT_THRESHOLD;
+use crate::validate::round::Sender;
+use crate::validate::{rule_fields, Profile};
+use crate::write::Audience;
+use folder::{sha256, workbook_in, Holder, RoundFolder, Upload, COUNCIL};
+
+/// `annex serve`, resolved from the command line.
+#[derive(Debug)]
+pub struct ServeConfig {
+    pub round: PathBuf,
+    pub listen: SocketAddr,
+    /// The largest upload accepted, in bytes.
+    pub max_upload: usize,
+    pub limits: Limits,
+    pub schemas: Option<PathBuf>,
+}
+
+/// The extensions a workbook may have, as the rest of annex reads them.
+const WORKBOOKS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// What every handler shares.
+struct App {
+    folder: RoundFolder,
+    schemas: Schemas,
+    limits: Limits,
+}
+
+type Shared = Arc<App>;
+
+pub fn run(config: ServeConfig) -> Result<ExitCode, Fatal> {
+    let schemas = load_schemas(config.schemas.as_deref())?;
+    let folder = RoundFolder::open(&config.round, &schemas).map_err(|source| Fatal::Write {
+        path: config.round.clone(),
+        source,
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Fatal::Print)?;
+    let app = Arc::new(App {
+        folder,
+        schemas,
+        limits: config.limits,
+    });
+    runtime.block_on(serve(app, config.listen, config.max_upload))
+}
+
+async fn serve(app: Shared, listen: SocketAddr, max_upload: usize) -> Result<ExitCode, Fatal> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| Fatal::Write {
+            path: PathBuf::from(listen.to_string()),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(Fatal::Print)?;
+    print_links(&app, bound);
+    let router = Router::new()
+        .route("/o/{secret}", get(organisation_page))
+        .route("/o/{secret}/upload", post(organisation_upload))
+        .route("/o/{secret}/template.xlsx", get(organisation_template))
+        .route("/o/{secret}/u/{id}", get(organisation_upload_page))
+        .route("/o/{secret}/u/{id}/{file}", get(organisation_upload_file))
+        .route("/s/{secret}", get(board))
+        .route("/s/{secret}/council", post(council_upload))
+        .route("/s/{secret}/o/{who}/u/{id}", get(board_upload_page))
+        .route("/s/{secret}/o/{who}/u/{id}/{file}", get(board_upload_file))
+        .fallback(|| async { not_found() })
+        .layer(DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::map_response(secure_headers))
+        .with_state(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(Fatal::Print)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per organisation and one for the secretariat, on start.
+fn print_links(app: &App, bound: SocketAddr) {
+    println!("annex serve: {}", app.folder.dir.display());
+    let link = |prefix: &str, holder: &Holder| {
+        let secret = app.folder.secret_of(holder).unwrap_or_default();
+        format!("http://{bound}/{prefix}/{secret}")
+    };
+    println!(
+        "  事務局 (secretariat): {}",
+        link("s", &Holder::Secretariat)
+    );
+    for org in &app.schemas.organisations {
+        let holder = Holder::Organisation(org.code.clone());
+        println!(
+            "  {} ({}): {}",
+            org.short_name,
+            org.code,
+            link("o", &holder)
+        );
+    }
+}
+
+/// Every response: no framing, no sniffing, nothing from elsewhere, nothing kept by a proxy.
+async fn secure_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = |value: &'static str| HeaderValue::from_static(value);
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        set("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, set("nosniff"));
+    headers.insert(header::REFERRER_POLICY, set("no-referrer"));
+    headers.insert(header::CACHE_CONTROL, set("no-store"));
+    response
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, pages::not_found()).into_response()
+}
+
+/// The organisation a link is for; anything else is not found.
+fn organisation(app: &App, secret: &str) -> Option<String> {
+    match app.folder.holder(secret) {
+        Some(Holder::Organisation(code)) => Some(code),
+        _ => None,
+    }
+}
+
+/// Whether a link is the secretariat's.
+fn secretariat(app: &App, secret: &str) -> bool {
+    app.folder.holder(secret) == Some(Holder::Secretariat)
+}
+
+async fn organisation_page(
+    State(app): State<Shared>,
+    UrlPath(secret): UrlPath<String>,
+) -> Response {
+    let Some(code) = organisation(&app, &secret) else {
+        return not_found();
+    };
+    let uploads = app.folder.uploads(&code);
+    pages::organisation(&app.schemas, &code, &secret, &uploads, None, None, None).into_response()
+}
+
+/// The organisation's template: pre-filled from last round's master where the round folder has
+/// one, else with the 論点 of the council master uploaded.
+async fn organisation_template(
+    State(app): State<Shared>,
+    UrlPath(secret): UrlPath<String>,
+) -> Response {
+    let Some(code) = organisation(&app, &secret) else {
+        return not_found();
+    };
+    let made = tokio::task::spawn_blocking(move || template_for(&app, &code)).await;
+    match made {
+        Ok(Some(bytes)) => attachment(bytes, "template.xlsx"),
+        _ => not_found(),
+    }
+}
+
+fn template_for(app: &App, code: &str) -> Option<Vec<u8>> {
+    let schemas = &app.schemas;
+    let (master, prefill) = match app.folder.previous() {
+        Some(path) => (crate::compare::previous::read(&path, schemas).ok()?, true),
+        None => {
+            let inputs: Vec<Input> = (app.folder.submission(COUNCIL).into_iter())
+                .map(|(_, path)| Input {
+                    shown: path.display().to_string().into(),
+                    path,
+                })
+                .collect();
+            (super::template::master_of(&inputs, schemas), false)
+        }
+    };
+    crate::write::template_bytes(schemas, &Audience::Organisation(code), &master, prefill).ok()
+}
+
+async fn organisation_upload_page(
+    State(app): State<Shared>,
+    UrlPath((secret, id)): UrlPath<(String, String)>,
+) -> Response {
+    let Some(code) = organisation(&app, &secret) else {
+        return not_found();
+    };
+    let Some((upload, folder)) = app.folder.upload(&code, &id) else {
+        return not_found();
+    };
+    let uploads = app.folder.uploads(&code);
+    let report = std::fs::read(folder.join("report.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    pages::organisation(
+        &app.schemas,
+        &code,
+        &secret,
+        &uploads,
+        Some(&upload),
+        report.as_ref(),
+        None,
+    )
+    .into_response()
+}
+
+async fn organisation_upload_file(
+    State(app): State<Shared>,
+    UrlPath((secret, id, file)): UrlPath<(String, String, String)>,
+) -> Response {
+    match organisation(&app, &secret) {
+        Some(code) => upload_file(&app, &code, &id, &file),
+        None => not_found(),
+    }
+}
+
+async fn board_upload_file(
+    State(app): State<Shared>,
+    UrlPath((secret, who, id, file)): UrlPath<(String, String, String, String)>,
+) -> Response {
+    match secretariat(&app, &secret) {
+        true => upload_file(&app, &who, &id, &file),
+        false => not_found(),
+    }
+}
+
+/// An upload's report page or marked copy, by the fixed names a page links to.
+fn upload_file(app: &App, who: &str, id: &str, file: &str) -> Response {
+    let Some((upload, folder)) = app.folder.upload(who, id) else {
+        return not_found();
+    };
+    match file {
+        "report.html" => match std::fs::read(folder.join("report.html")) {
+            Ok(page) => {
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+            }
+            Err(_) => not_found(),
+        },
+        "marked.xlsx" => {
+            let marked = std::fs::read_dir(folder.join("marked"))
+                .ok()
+                .and_then(|mut entries| entries.find_map(|e| e.ok().map(|e| e.path())));
+            match marked.and_then(|path| std::fs::read(path).ok()) {
+                Some(bytes) => attachment(bytes, &marked_name(&upload)),
+                None => not_found(),
+            }
+        }
+        _ => not_found(),
+    }
+}
+
+/// The marked copy's name for the person downloading it: their file's, marked.
+fn marked_name(upload: &Upload) -> String {
+    let stem = Path::new(&upload.file_name)
+        .file_stem()
+        .map_or_else(|| "workbook".into(), |s| s.to_string_lossy().into_owned());
+    format!("{stem}（確認結果）.xlsx")
+}
+
+fn attachment(bytes: Vec<u8>, name: &str) -> Response {
+    // The name, in RFC 5987 form, so that no character of it can break the header.
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"workbook.xlsx\"; filename*=UTF-8''{encoded}");
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+async fn organisation_upload(
+    State(app): State<Shared>,
+    UrlPath(secret): UrlPath<String>,
+    multipart: Multipart,
+) -> Response {
+    let Some(code) = organisation(&app, &secret) else {
+        return not_found();
+    };
+    match receive(&app, &code, multipart).await {
+        Ok(upload) => Redirect::to(&format!("/o/{secret}/u/{}", upload.id)).into_response(),
+        Err(problem) => {
+            let uploads = app.folder.uploads(&code);
+            let page = pages::organisation(
+                &app.schemas,
+                &code,
+                &secret,
+                &uploads,
+                None,
+                None,
+                Some(&problem),
+            );
+            (StatusCode::BAD_REQUEST, page).into_response()
+        }
+    }
+}
+
+async fn council_upload(
+    State(app): State<Shared>,
+    UrlPath(secret): UrlPath<String>,
+    multipart: Multipart,
+) -> Response {
+    if !secretariat(&app, &secret) {
+        return not_found();
+    }
+    match receive(&app, COUNCIL, multipart).await {
+        Ok(_) => Redirect::to(&format!("/s/{secret}")).into_response(),
+        Err(problem) => {
+            let page = pages::board(&app.schemas, &app.folder, &secret, Some(&problem));
+            (StatusCode::BAD_REQUEST, page).into_response()
+        }
+    }
+}
+
+async fn board(State(app): State<Shared>, UrlPath(secret): UrlPath<String>) -> Response {
+    match secretariat(&app, &secret) {
+        true => pages::board(&app.schemas, &app.folder, &secret, None).into_response(),
+        false => not_found(),
+    }
+}
+
+async fn board_upload_page(
+    State(app): State<Shared>,
+    UrlPath((secret, who, id)): UrlPath<(String, String, String)>,
+) -> Response {
+    if !secretariat(&app, &secret) {
+        return not_found();
+    }
+    let Some((upload, folder)) = app.folder.upload(&who, &id) else {
+        return not_found();
+    };
+    let report = std::fs::read(folder.join("report.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let base = format!("/s/{secret}/o/{who}/u/{id}");
+    pages::upload_for_board(&app.schemas, &upload, report.as_ref(), &base).into_response()
+}
+
+/// Take the workbook out of the form, keep it, check it off the event loop, and record it.
+/// What is refused before it is kept (no file, an empty one, one that is no workbook by its
+/// name) leaves the round as it was and says why.
+async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Upload, Text> {
+    let mut file: Option<(String, Bytes)> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("workbook") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                file = Some((name, bytes));
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return Err(too_large()),
+        }
+    }
+    let Some((name, bytes)) = file else {
+        return Err(Text::new(
+            "Choose a workbook to upload.",
+            "アップロードするブックを選んでください。",
+        ));
+    };
+    if bytes.is_empty() {
+        return Err(Text::new(
+            format!("{name} is empty (0 bytes): nothing was kept."),
+            format!("「{name}」は空（0バイト）です。受け付けていません。"),
+        ));
+    }
+    let extension = Path::new(&name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .filter(|e| WORKBOOKS.contains(&e.as_str()));
+    let Some(extension) = extension else {
+        return Err(Text::new(
+            format!("{name} is not a workbook: upload an .xlsx, .xlsm, .xls, .xlsb or .ods file."),
+            format!("「{name}」はブックではありません。.xlsx、.xlsm、.xls、.xlsb、.ods のファイルをアップロードしてください。"),
+        ));
+    };
+    let app = app.clone();
+    let who = who.to_string();
+    let checked =
+        tokio::task::spawn_blocking(move || check_upload(&app, &who, &name, &extension, &bytes))
+            .await
+            .map_err(|_| failed())?;
+    checked.map_err(|_| failed())?
+}
+
+fn too_large() -> Text {
+    Text::new(
+        "The upload was cut short or is larger than this server accepts; nothing was kept.",
+        "アップロードが途中で切れたか、受け付ける大きさを超えています。受け付けていません。",
+    )
+}
+
+fn failed() -> Text {
+    Text::new(
+        "The upload could not be kept; try again, or tell the secretariat.",
+        "アップロードを保存できませんでした。もう一度試すか、事務局に連絡してください。",
+    )
+}
+
+/// Keep an upload, check it as its organisation's own check beside the council master (or, for
+/// the council master, alone), write its report and marked copy, and record it.
+fn check_upload(
+    app: &App,
+    who: &str,
+    name: &str,
+    extension: &str,
+    bytes: &[u8],
+) -> std::io::Result<Result<Upload, Text>> {
+    let folder = app.folder.receive(who, extension, bytes)?;
+    let workbook = workbook_in(&folder).ok_or_else(|| std::io::Error::other("no workbook kept"))?;
+    let mut paths = vec![workbook.clone()];
+    if who != COUNCIL {
+        if let Some((_, council)) = app.folder.submission(COUNCIL) {
+            paths.push(council);
+        }
+    }
+    let config = crate::cli::Config {
+        paths,
+        format: Format::Json,
+        lang: Lang::Ja,
+        deny_warnings: false,
+        partial: true,
+        read: ReadOptions {
+            profile: Profile::Contract,
+            limits: app.limits,
+            lang: Some(Lang::Ja),
+        },
+        schemas: None,
+        mark: None,
+        previous: None,
+        threshold: DEFAULT_THRESHOLD,
+    };
+    let schemas = &app.schemas;
+    let examined = examine(&config, schemas, &rule_fields(schemas), false)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let shown = workbook.display().to_string();
+    // The problems of this workbook, under the name its sender knows it by.
+    let known_as: std::sync::Arc<str> = name.into();
+    let mut own = Findings::default();
+    own.extend(
+        (examined.diagnostics.iter())
+            .filter(|d| *d.location.file == *shown)
+            .map(|d| {
+                let mut d = d.into_owned();
+                d.location.file = known_as.clone();
+                for related in &mut d.related {
+                    if *related.location.file == *shown {
+                        related.location.file = known_as.clone();
+                    }
+                }
+                d
+            }),
+    );
+    // A file no reader could open is not kept as a submission: the round stays as it was.
+    if let Some(unopened) = (own.iter()).find(|d| d.code.starts_with("file.")) {
+        let _ = std::fs::remove_dir_all(&folder);
+        return Ok(Err(Text::new(
+            format!("{name}: {} {}", unopened.message.en, unopened.help.en),
+            format!("「{name}」: {} {}", unopened.message.ja, unopened.help.ja),
+        )));
+    }
+    let sender = (examined.round.workbooks.iter())
+        .find(|w| *w.file == *shown)
+        .map(|w| w.sender);
+    if let Some(problem) = wrong_sender(schemas, who, sender, &known_as) {
+        own.push(problem);
+    }
+    own.sort();
+    let report = Report {
+        files: 1,
+        diagnostics: &own,
+        round: None,
+        comparison: None,
+        lang: Lang::Ja,
+    };
+    let mut json = Vec::new();
+    report.write(Format::Json, &mut json, false, 100)?;
+    crate::write::write_atomic(&folder.join("report.json"), &json)?;
+    let mut html = Vec::new();
+    report.write(Format::Html, &mut html, false, 100)?;
+    crate::write::write_atomic(&folder.join("report.html"), &html)?;
+    let tally = own.tally();
+    let input = Input {
+        path: workbook.clone(),
+        shown: known_as.clone(),
+    };
+    let marked = mark::mark_all(&[input], &own, &folder.join("marked"), Lang::Ja)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let template = (examined.round.workbooks.iter())
+        .find(|w| *w.file == *shown)
+        .and_then(|w| w.template.clone());
+    let upload = Upload {
+        id: folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        who: who.to_string(),
+        at: folder::now().0,
+        file_name: name.to_string(),
+        bytes: bytes.len() as u64,
+        sha256: sha256(bytes),
+        errors: tally.errors,
+        warnings: tally.warnings,
+        template,
+        marked: marked.iter().any(|m| matches!(m, Marked::Written { .. })),
+    };
+    app.folder.commit(&folder, &upload)?;
+    Ok(Ok(upload))
+}
+
+/// A workbook uploaded through one organisation's link that is another's, or not a submission.
+fn wrong_sender(
+    schemas: &Schemas,
+    who: &str,
+    sender: Option<Sender>,
+    file: &str,
+) -> Option<Diagnostic> {
+    let expected = match who {
+        COUNCIL => Sender::Council,
+        code => Sender::Organisation(schemas.organisations.iter().position(|o| o.code == code)?),
+    };
+    let found = sender?;
+    if found == expected || found == Sender::Unknown {
+        return None;
+    }
+    let name = |s| crate::validate::round::sender_name(schemas, s);
+    let (found, expected) = (name(found), name(expected));
+    Some(Diagnostic::error(
+        "upload.other_sender",
+        Location::file(&file.into()),
+        Text::new(
+            format!("this workbook is {}'s, but it was uploaded through {}'s link", found.en, expected.en),
+            format!("このブックは{}のものですが、{}のリンクからアップロードされました", found.ja, expected.ja),
+        ),
+        Text::new(
+            "Upload your own organisation's workbook; tell the secretariat if the link is wrong.",
+            "自府省のブックをアップロードしてください。リンクが違う場合は事務局に連絡してください。",
+        ),
+    ))
+}

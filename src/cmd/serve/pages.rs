@@ -1,0 +1,237 @@
+//! The pages of `annex serve`, rendered on the server with maud, which escapes every text it is
+//! given: a cell holding `<script>` is shown as text. No script, nothing fetched from elsewhere.
+
+use axum::response::Html;
+use maud::{html, Markup, DOCTYPE};
+use serde_json::Value;
+
+use super::folder::{shown_time, RoundFolder, Upload, COUNCIL};
+use crate::lang::Text;
+use crate::schema::Schemas;
+
+const STYLE: &str = r#"
+body { font-family: "BIZ UDPGothic", "Noto Sans CJK JP", "Hiragino Sans", Meiryo, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; color: #1a1a1a; line-height: 1.6; }
+h1 { font-size: 1.5em; border-bottom: 3px solid #1f4e79; padding-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 2em; color: #1f4e79; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+th { background: #eef3f8; }
+.notice { background: #fdecea; border: 2px solid #b3261e; padding: 0.6em 1em; }
+.pass { background: #e6f4ea; border: 2px solid #1e7e34; padding: 0.6em 1em; }
+.fail { background: #fdecea; border: 2px solid #b3261e; padding: 0.6em 1em; }
+.none { color: #666; }
+.error { color: #b3261e; font-weight: bold; }
+.warning { color: #8a5a00; font-weight: bold; }
+form { border: 1px dashed #1f4e79; padding: 1em; background: #f7f9fc; }
+"#;
+
+fn page(title: &str, notice: Option<&Text>, body: Markup) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (title) }
+                @if let Some(notice) = notice {
+                    p.notice role="alert" { (notice.ja) }
+                }
+                (body)
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+pub fn not_found() -> Html<String> {
+    page(
+        "ページが見つかりません",
+        None,
+        html! { p { "リンクが正しいか確認してください。リンクは事務局から届いたものをそのまま使ってください。" } },
+    )
+}
+
+fn organisation_name(schemas: &Schemas, code: &str) -> String {
+    match schemas.organisations.iter().find(|o| o.code == code) {
+        Some(org) if org.short_name != org.code => format!("{}（{}）", org.short_name, org.code),
+        Some(org) => org.code.clone(),
+        None if code == COUNCIL => "協議会マスター".into(),
+        None => code.to_string(),
+    }
+}
+
+/// The status of an upload in words: 提出済み（エラーあり）, 提出済み.
+fn status(upload: &Upload) -> (&'static str, &'static str) {
+    match (upload.errors, upload.warnings) {
+        (0, 0) => ("pass", "エラーなし"),
+        (0, _) => ("pass", "エラーなし（警告あり）"),
+        _ => ("fail", "エラーあり"),
+    }
+}
+
+/// An organisation's page: its upload form, the check of the upload it is looking at, and
+/// every upload it has made.
+pub fn organisation(
+    schemas: &Schemas,
+    code: &str,
+    secret: &str,
+    uploads: &[Upload],
+    current: Option<&Upload>,
+    report: Option<&Value>,
+    notice: Option<&Text>,
+) -> Html<String> {
+    let name = organisation_name(schemas, code);
+    let base = format!("/o/{secret}");
+    let body = html! {
+        p { a href={ (base) "/template.xlsx" } { "提出用のテンプレートをダウンロード" } }
+        p { "提出するブックを選んで「アップロードして確認」を押してください。すぐに確認し、誤りのあるセルを示します。" }
+        form method="post" action={ (base) "/upload" } enctype="multipart/form-data" {
+            label { "ブック（.xlsx .xlsm .xls .xlsb .ods）: " input type="file" name="workbook" accept=".xlsx,.xlsm,.xls,.xlsb,.ods" required; }
+            " "
+            button type="submit" { "アップロードして確認" }
+        }
+        @if let Some(upload) = current {
+            (upload_section(schemas, upload, report, &format!("{base}/u/{}", upload.id)))
+        }
+        h2 { "これまでのアップロード" }
+        @if uploads.is_empty() {
+            p.none { "まだアップロードはありません。" }
+        } @else {
+            p { "最新のアップロードが提出として扱われます。" }
+            (upload_table(uploads, &|u: &Upload| format!("{base}/u/{}", u.id)))
+        }
+    };
+    page(&format!("{name} の提出"), notice, body)
+}
+
+/// The check of one upload: its verdict, links to the marked copy and the full report, and
+/// every problem with where it is and what to do.
+fn upload_section(
+    schemas: &Schemas,
+    upload: &Upload,
+    report: Option<&Value>,
+    base: &str,
+) -> Markup {
+    let (class, verdict) = status(upload);
+    let diagnostics = report
+        .and_then(|r| r.get("diagnostics"))
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let text = |d: &Value, key: &str| {
+        d.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let _ = schemas;
+    html! {
+        h2 { "確認結果: " (upload.file_name) }
+        p class=(class) {
+            (verdict) "　エラー " (upload.errors) " 件、警告 " (upload.warnings) " 件（" (shown_time(upload.at)) "）"
+        }
+        p {
+            @if upload.marked {
+                a href={ (base) "/marked.xlsx" } { "誤りに印を付けたブックをダウンロード" }
+                "　"
+            }
+            a href={ (base) "/report.html" } { "確認結果のページ（印刷・転送用）" }
+        }
+        @if !diagnostics.is_empty() {
+            table {
+                tr { th { "重要度" } th { "シート" } th { "セル" } th { "列" } th { "内容" } th { "入力値" } th { "対応" } }
+                @for d in diagnostics {
+                    @let severity = text(d, "severity");
+                    tr {
+                        td class=(severity) { @if severity == "error" { "エラー" } @else { "警告" } }
+                        td { (text(d, "sheet")) }
+                        td { (text(d, "cell")) }
+                        td { (text(d, "column")) }
+                        td { (text(d, "message")) }
+                        td { (text(d, "found")) }
+                        td { (text(d, "help")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn upload_table(uploads: &[Upload], link: &dyn Fn(&Upload) -> String) -> Markup {
+    html! {
+        table {
+            tr { th { "日時" } th { "ファイル" } th { "状態" } th { "エラー" } th { "警告" } th { "テンプレート版" } th { "SHA-256" } }
+            @for upload in uploads {
+                @let (class, verdict) = status(upload);
+                tr {
+                    td { a href=(link(upload)) { (shown_time(upload.at)) } }
+                    td { (upload.file_name) }
+                    td class=(class) { (verdict) }
+                    td { (upload.errors) }
+                    td { (upload.warnings) }
+                    td { (upload.template.as_deref().unwrap_or("—")) }
+                    td { code { (&upload.sha256[..12.min(upload.sha256.len())]) } }
+                }
+            }
+        }
+    }
+}
+
+/// The secretariat's board: every organisation's status, with its latest upload, and the
+/// council master's upload form.
+pub fn board(
+    schemas: &Schemas,
+    folder: &RoundFolder,
+    secret: &str,
+    notice: Option<&Text>,
+) -> Html<String> {
+    let base = format!("/s/{secret}");
+    let who: Vec<String> = std::iter::once(COUNCIL.to_string())
+        .chain(schemas.organisations.iter().map(|o| o.code.clone()))
+        .collect();
+    let body = html! {
+        h2 { "提出状況" }
+        table {
+            tr { th { "提出元" } th { "状態" } th { "ファイル" } th { "日時" } th { "テンプレート版" } th { "エラー" } th { "警告" } th { "アップロード数" } }
+            @for code in &who {
+                @let uploads = folder.uploads(code);
+                tr {
+                    td { (organisation_name(schemas, code)) }
+                    @if let Some(latest) = uploads.first() {
+                        @let (class, verdict) = status(latest);
+                        td class=(class) { "提出済み（" (verdict) "）" }
+                        td { a href={ (base) "/o/" (code) "/u/" (latest.id) } { (latest.file_name) } }
+                        td { (shown_time(latest.at)) }
+                        td { (latest.template.as_deref().unwrap_or("—")) }
+                        td { (latest.errors) }
+                        td { (latest.warnings) }
+                        td { (uploads.len()) }
+                    } @else {
+                        td.none { "未提出" } td {} td {} td {} td {} td {} td { "0" }
+                    }
+                }
+            }
+        }
+        h2 { "協議会マスターのアップロード" }
+        form method="post" action={ (base) "/council" } enctype="multipart/form-data" {
+            label { "協議会マスター: " input type="file" name="workbook" accept=".xlsx,.xlsm,.xls,.xlsb,.ods" required; }
+            " "
+            button type="submit" { "アップロード" }
+        }
+    };
+    page("事務局: 提出状況", notice, body)
+}
+
+/// One upload's check, as the secretariat opens it from the board.
+pub fn upload_for_board(
+    schemas: &Schemas,
+    upload: &Upload,
+    report: Option<&Value>,
+    base: &str,
+) -> Html<String> {
+    let title = format!("{} の提出", organisation_name(schemas, &upload.who));
+    page(&title, None, upload_section(schemas, upload, report, base))
+}

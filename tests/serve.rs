@@ -1,0 +1,366 @@
+//! `annex serve`: the server started on 127.0.0.1 with a temporary round folder, driven over
+//! HTTP as a browser would drive it: links, uploads, the board, who may see what, hostile
+//! uploads, concurrent uploads and a restart.
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use support::repo;
+
+/// A running `annex serve`, killed when dropped.
+struct Server {
+    child: Child,
+    /// Each link by who it is for: `secretariat`, or an organisation's code.
+    links: HashMap<String, String>,
+}
+
+impl Server {
+    fn start(round: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_annex"))
+            .args(["serve", "--round"])
+            .arg(round)
+            .args(["--listen", "127.0.0.1:0", "--max-upload-mb", "2"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut links = HashMap::new();
+        while links.len() < 6 {
+            let line = lines.next().expect("the links on start").unwrap();
+            let Some(link) = line
+                .split_whitespace()
+                .last()
+                .filter(|l| l.starts_with("http://"))
+            else {
+                continue;
+            };
+            let who = if line.contains("secretariat") {
+                "secretariat".to_string()
+            } else {
+                line.split('(')
+                    .nth(1)
+                    .unwrap()
+                    .split(')')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            };
+            links.insert(who, link.to_string());
+        }
+        Server { child, links }
+    }
+
+    fn link(&self, who: &str) -> &str {
+        &self.links[who]
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build()
+        .into()
+}
+
+struct Answer {
+    status: u16,
+    location: Option<String>,
+    body: Vec<u8>,
+    headers: HashMap<String, String>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn answer(response: ureq::http::Response<ureq::Body>) -> Answer {
+    let status = response.status().as_u16();
+    let headers = (response.headers().iter())
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect::<HashMap<_, _>>();
+    let location = headers.get("location").cloned();
+    let body = response.into_body().read_to_vec().unwrap_or_default();
+    Answer {
+        status,
+        location,
+        body,
+        headers,
+    }
+}
+
+fn get(url: &str) -> Answer {
+    answer(agent().get(url).call().unwrap())
+}
+
+/// A form upload of one file in the field `workbook`, as a browser sends it.
+fn upload(url: &str, name: &str, bytes: &[u8]) -> Answer {
+    let boundary = "----annex-test-boundary";
+    let mut body = Vec::new();
+    write!(
+        body,
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"workbook\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .unwrap();
+    body.extend_from_slice(bytes);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    let request = agent().post(url).header(
+        "Content-Type",
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    answer(request.send(&body[..]).unwrap())
+}
+
+fn input(name: &str) -> Vec<u8> {
+    std::fs::read(repo().join("input").join(name)).unwrap()
+}
+
+/// A round folder with the council master uploaded on the board.
+fn round_with_council() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let board = server.link("secretariat").to_string();
+    let sent = upload(
+        &format!("{board}/council"),
+        "council.xlsx",
+        &input("council.xlsx"),
+    );
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    (dir, server)
+}
+
+fn uploads_of(round: &Path, who: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(round.join("uploads").join(who)) else {
+        return Vec::new();
+    };
+    entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("upload.json").is_file())
+        .collect()
+}
+
+#[test]
+fn an_organisation_uploads_sees_its_problems_and_gets_its_marked_copy() {
+    let (dir, server) = round_with_council();
+    let meti = server.link("METI").to_string();
+    let page = get(&meti);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("経産省（METI） の提出"),
+        "{}",
+        page.text()
+    );
+    let csp = &page.headers["content-security-policy"];
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+
+    let mistakes =
+        std::fs::read(repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx")).unwrap();
+    let sent = upload(&format!("{meti}/upload"), "経産省 提出.xlsx", &mistakes);
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    let location = sent.location.unwrap();
+    let page = get(&format!("http://{}{location}", host(&meti)));
+    let text = page.text();
+    assert!(text.contains("確認結果: 経産省 提出.xlsx"), "{text}");
+    assert!(text.contains("エラーあり"), "{text}");
+    assert!(
+        text.contains("<td>KPI</td>"),
+        "a problem at its sheet: {text}"
+    );
+    let marked = get(&format!("http://{}{location}/marked.xlsx", host(&meti)));
+    assert_eq!(marked.status, 200);
+    assert_eq!(&marked.body[..2], b"PK", "an xlsx");
+    assert!(marked.headers["content-disposition"].contains("filename*=UTF-8''"));
+    let report = get(&format!("http://{}{location}/report.html", host(&meti)));
+    assert!(report.text().contains("経産省 提出.xlsx"));
+
+    // The board shows METI as submitted with errors, and opens its report.
+    let board = get(server.link("secretariat")).text();
+    assert!(board.contains("提出済み（エラーあり）"), "{board}");
+    assert!(board.contains("未提出"), "the others have sent nothing");
+    assert_eq!(uploads_of(dir.path(), "METI").len(), 1);
+}
+
+/// `127.0.0.1:port` of a link.
+fn host(link: &str) -> &str {
+    link.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+}
+
+#[test]
+fn nobody_gets_in_where_they_do_not_belong() {
+    let (_dir, server) = round_with_council();
+    let meti = server.link("METI").to_string();
+    let mhlw = server.link("MHLW").to_string();
+    let sent = upload(&format!("{meti}/upload"), "meti.xlsx", &input("meti.xlsx"));
+    let location = sent.location.unwrap();
+    let id = location.rsplit('/').next().unwrap();
+    let base = format!("http://{}", host(&meti));
+    let meti_secret = meti.rsplit('/').next().unwrap();
+    let mhlw_secret = mhlw.rsplit('/').next().unwrap();
+    // Another organisation's link does not open METI's upload, nor the board.
+    for path in [
+        format!("/o/{mhlw_secret}/u/{id}"),
+        format!("/o/{mhlw_secret}/u/{id}/marked.xlsx"),
+        format!("/s/{meti_secret}"),
+        format!("/s/{meti_secret}/o/METI/u/{id}"),
+        format!("/o/{}/u/{id}", &meti_secret[..63]),
+        "/".to_string(),
+        "/s/".to_string(),
+        "/uploads/METI".to_string(),
+        format!("/o/{meti_secret}/u/{id}/../../secrets.json"),
+    ] {
+        assert_eq!(get(&format!("{base}{path}")).status, 404, "{path}");
+    }
+    assert_eq!(get(&format!("{base}{location}")).status, 200);
+    let board = server.link("secretariat");
+    assert_eq!(get(&format!("{board}/o/METI/u/{id}")).status, 200);
+    // A workbook uploaded through the wrong organisation's link says whose it is.
+    let wrong = upload(&format!("{mhlw}/upload"), "meti.xlsx", &input("meti.xlsx"));
+    let page = get(&format!("{base}{}", wrong.location.unwrap())).text();
+    assert!(page.contains("このブックは経産省（METI）のものですが、厚労省（MHLW）のリンクからアップロードされました"), "{page}");
+}
+
+#[test]
+fn hostile_uploads_get_a_clear_message_and_leave_the_round_as_it_was() {
+    let (dir, server) = round_with_council();
+    let meti = server.link("METI").to_string();
+    let to = format!("{meti}/upload");
+    let empty = upload(&to, "meti.xlsx", b"");
+    assert_eq!(empty.status, 400);
+    assert!(empty.text().contains("空（0バイト）"), "{}", empty.text());
+    let text = upload(&to, "meti.xlsx", b"this is not a workbook\n");
+    assert_eq!(text.status, 400);
+    assert!(text.text().contains("「meti.xlsx」"), "{}", text.text());
+    let named = upload(&to, "notes.txt", b"hello");
+    assert_eq!(named.status, 400);
+    assert!(named.text().contains("ブックではありません"));
+    let large = upload(&to, "big.xlsx", &vec![b'x'; 3 * 1024 * 1024]);
+    assert!(matches!(large.status, 400 | 413), "{}", large.status);
+    let bomb = zip_bomb();
+    let bombed = upload(&to, "bomb.xlsx", &bomb);
+    assert_eq!(bombed.status, 400, "{}", bombed.text());
+    assert!(uploads_of(dir.path(), "METI").is_empty(), "nothing counted");
+    // A name that looks like a path is a name: the file is kept inside the round folder.
+    let sneaky = upload(&to, "../../x.xlsx", &input("meti.xlsx"));
+    assert_eq!(sneaky.status, 303);
+    assert!(!dir.path().parent().unwrap().join("x.xlsx").exists());
+    let page = get(&format!(
+        "http://{}{}",
+        host(&meti),
+        sneaky.location.unwrap()
+    ))
+    .text();
+    assert!(page.contains("確認結果: ../../x.xlsx"), "{page}");
+    let markup = upload(
+        &to,
+        "<img src=x onerror=alert(1)>.xlsx",
+        &input("meti.xlsx"),
+    );
+    let page = get(&format!(
+        "http://{}{}",
+        host(&meti),
+        markup.location.unwrap()
+    ))
+    .text();
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.xlsx"));
+    assert!(!page.contains("<img"));
+}
+
+/// A small zip whose one part inflates to far more than the server accepts.
+fn zip_bomb() -> Vec<u8> {
+    use std::io::Cursor;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let zeros = vec![b'0'; 1024 * 1024];
+    for _ in 0..600 {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn uploads_at_once_all_land_and_a_restart_shows_the_same_round() {
+    let (dir, server) = round_with_council();
+    let meti = server.link("METI").to_string();
+    let workbook = input("meti.xlsx");
+    let threads: Vec<_> = (0..6)
+        .map(|n| {
+            let (to, bytes) = (format!("{meti}/upload"), workbook.clone());
+            std::thread::spawn(move || upload(&to, &format!("meti-{n}.xlsx"), &bytes).status)
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), 303);
+    }
+    assert_eq!(uploads_of(dir.path(), "METI").len(), 6);
+    let secrets = |server: &Server| {
+        let mut paths: Vec<String> = (server.links.iter())
+            .map(|(who, link)| format!("{who} {}", link.split_once(host(link)).unwrap().1))
+            .collect();
+        paths.sort();
+        paths
+    };
+    let before = secrets(&server);
+    drop(server);
+    let again = Server::start(dir.path());
+    assert_eq!(secrets(&again), before, "the same secrets");
+    let page = get(again.link("METI")).text();
+    assert_eq!(page.matches("meti-").count(), 6, "{page}");
+    assert!(get(again.link("secretariat"))
+        .text()
+        .contains("提出済み（エラーなし）"));
+}
+
+#[test]
+fn a_server_killed_mid_upload_counts_no_half_upload() {
+    let (dir, mut server) = round_with_council();
+    let meti = server.link("METI").to_string();
+    upload(&format!("{meti}/upload"), "meti.xlsx", &input("meti.xlsx"));
+    // Send the head of an upload and half its body, then kill the server.
+    let mut stream = std::net::TcpStream::connect(host(&meti)).unwrap();
+    let path = format!("/o/{}/upload", meti.rsplit('/').next().unwrap());
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"workbook\"; filename=\"half.xlsx\"\r\n\r\nPK"
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(stream);
+    let again = Server::start(dir.path());
+    assert_eq!(
+        uploads_of(dir.path(), "METI").len(),
+        1,
+        "the earlier upload only"
+    );
+    let page = get(again.link("METI")).text();
+    assert!(!page.contains("half.xlsx"));
+}
