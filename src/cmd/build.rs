@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 
-use super::check::{examine, mark_copies};
+use super::check::{examine, mark_copies, Examined};
 use super::{failed, finish, load_schemas, wrote, Fatal};
-use crate::cli::BuildConfig;
+use crate::cli::{BuildConfig, Config};
 use crate::compare::Comparison;
 use crate::lang::Text;
 use crate::mark::Marked;
@@ -21,18 +21,7 @@ use crate::write::{comparison_markdown, fill_workbook, Master, Staged};
 pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let BuildConfig { check, output } = config;
     let schemas = load_schemas(check.schemas.as_deref())?;
-    // A master is built from every field.
-    let mut examined = examine(&check, &schemas, &Keep::all(&schemas), true)?;
-    let mut written = Vec::new();
-    if !failed(&examined.diagnostics, check.deny_warnings) {
-        let lacking = &examined.round.missing;
-        let records = &examined.reading.records;
-        let comparison = examined.comparison.as_ref();
-        match consolidate(records, comparison, &schemas, lacking, &output)? {
-            Ok(paths) => written = paths,
-            Err(problem) => examined.diagnostics.push(problem),
-        }
-    }
+    let (examined, written) = build_round(&check, &schemas, &output)?;
     let marked = mark_copies(&check, &examined)?;
     let incomplete = marked.iter().any(|m| matches!(m, Marked::Failed { .. }));
     let mut notices: Vec<Text> = written.iter().map(|path| wrote(path)).collect();
@@ -45,6 +34,28 @@ pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
         incomplete,
         check.deny_warnings,
     )
+}
+
+/// Check the round and, if nothing is wrong, write the master into `output`: the round as it
+/// was examined, and the files written (none when it had errors).
+pub(super) fn build_round(
+    check: &Config,
+    schemas: &Schemas,
+    output: &Path,
+) -> Result<(Examined, Vec<PathBuf>), Fatal> {
+    // A master is built from every field.
+    let mut examined = examine(check, schemas, &Keep::all(schemas), true)?;
+    let mut written = Vec::new();
+    if !failed(&examined.diagnostics, check.deny_warnings) {
+        let lacking = &examined.round.missing;
+        let records = &examined.reading.records;
+        let comparison = examined.comparison.as_ref();
+        match consolidate(records, comparison, schemas, lacking, output)? {
+            Ok(paths) => written = paths,
+            Err(problem) => examined.diagnostics.push(problem),
+        }
+    }
+    Ok((examined, written))
 }
 
 /// The three outputs, each staged beside its place.

@@ -178,6 +178,51 @@ impl RoundFolder {
     }
 }
 
+/// What one build made on the board was, as `build.json` records it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Build {
+    pub id: String,
+    pub at: u64,
+    pub partial: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Whether the annex was written (a round with errors writes none).
+    pub written: bool,
+}
+
+impl RoundFolder {
+    /// A new build's folder.
+    pub fn new_build(&self) -> std::io::Result<(String, PathBuf)> {
+        let id = format!("{}-{}", stamp(now()), &secret()?[..8]);
+        let folder = self.dir.join("build").join(&id);
+        std::fs::create_dir_all(&folder)?;
+        Ok((id, folder))
+    }
+
+    /// Record a build as made: its `build.json`, written last.
+    pub fn commit_build(&self, build: &Build) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(build).map_err(std::io::Error::other)?;
+        write_atomic(
+            &self.dir.join("build").join(&build.id).join("build.json"),
+            &bytes,
+        )
+    }
+
+    /// The latest build made, and its folder.
+    pub fn latest_build(&self) -> Option<(Build, PathBuf)> {
+        let entries = std::fs::read_dir(self.dir.join("build")).ok()?;
+        let mut builds: Vec<(Build, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let bytes = std::fs::read(e.path().join("build.json")).ok()?;
+                Some((serde_json::from_slice(&bytes).ok()?, e.path()))
+            })
+            .collect();
+        builds.sort_by(|a, b| b.0.id.cmp(&a.0.id));
+        builds.into_iter().next()
+    }
+}
+
 /// The workbook an upload's folder holds.
 pub fn workbook_in(folder: &Path) -> Option<PathBuf> {
     std::fs::read_dir(folder)

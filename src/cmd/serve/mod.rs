@@ -91,6 +91,8 @@ async fn serve(app: Shared, listen: SocketAddr, max_upload: usize) -> Result<Exi
         .route("/o/{secret}/u/{id}/{file}", get(organisation_upload_file))
         .route("/s/{secret}", get(board))
         .route("/s/{secret}/council", post(council_upload))
+        .route("/s/{secret}/build", post(build_annex))
+        .route("/s/{secret}/build/{id}/{file}", get(built_file))
         .route("/s/{secret}/o/{who}/u/{id}", get(board_upload_page))
         .route("/s/{secret}/o/{who}/u/{id}/{file}", get(board_upload_file))
         .fallback(|| async { not_found() })
@@ -356,6 +358,114 @@ async fn board(State(app): State<Shared>, UrlPath(secret): UrlPath<String>) -> R
     }
 }
 
+/// The form of the board's build button: whether the round is declared partial.
+#[derive(serde::Deserialize)]
+struct BuildForm {
+    partial: Option<String>,
+}
+
+async fn build_annex(
+    State(app): State<Shared>,
+    UrlPath(secret): UrlPath<String>,
+    axum::Form(form): axum::Form<BuildForm>,
+) -> Response {
+    if !secretariat(&app, &secret) {
+        return not_found();
+    }
+    let partial = form.partial.is_some();
+    let built = tokio::task::spawn_blocking({
+        let app = app.clone();
+        move || build_latest(&app, partial)
+    })
+    .await;
+    match built {
+        Ok(Ok(_)) => Redirect::to(&format!("/s/{secret}")).into_response(),
+        _ => {
+            let page = pages::board(&app.schemas, &app.folder, &secret, Some(&failed()));
+            (StatusCode::INTERNAL_SERVER_ERROR, page).into_response()
+        }
+    }
+}
+
+/// Build the annex from every sender's latest upload, beside last round's master when the
+/// round folder has one, into a build folder of its own.
+fn build_latest(app: &App, partial: bool) -> Result<folder::Build, Fatal> {
+    let senders = std::iter::once(COUNCIL.to_string())
+        .chain(app.schemas.organisations.iter().map(|o| o.code.clone()));
+    let paths: Vec<PathBuf> = senders
+        .filter_map(|who| app.folder.submission(&who).map(|(_, path)| path))
+        .collect();
+    let (id, output) = app.folder.new_build().map_err(|source| Fatal::Write {
+        path: app.folder.dir.join("build"),
+        source,
+    })?;
+    let config = crate::cli::Config {
+        paths,
+        format: Format::Json,
+        lang: Lang::Ja,
+        deny_warnings: false,
+        partial,
+        read: ReadOptions {
+            profile: Profile::Contract,
+            limits: app.limits,
+            lang: Some(Lang::Ja),
+        },
+        schemas: None,
+        mark: None,
+        previous: app.folder.previous(),
+        threshold: DEFAULT_THRESHOLD,
+    };
+    let (examined, written) = super::build::build_round(&config, &app.schemas, &output)?;
+    let tally = examined.diagnostics.tally();
+    let build = folder::Build {
+        id,
+        at: folder::now().0,
+        partial,
+        errors: tally.errors,
+        warnings: tally.warnings,
+        written: !written.is_empty(),
+    };
+    app.folder
+        .commit_build(&build)
+        .map_err(|source| Fatal::Write {
+            path: output,
+            source,
+        })?;
+    Ok(build)
+}
+
+/// One of a build's three files, by its fixed name.
+async fn built_file(
+    State(app): State<Shared>,
+    UrlPath((secret, id, file)): UrlPath<(String, String, String)>,
+) -> Response {
+    if !secretariat(&app, &secret) {
+        return not_found();
+    }
+    let Some((build, folder)) = app.folder.latest_build().filter(|(b, _)| b.id == id) else {
+        return not_found();
+    };
+    let content_type = match file.as_str() {
+        "annex.xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "annex.md" => "text/markdown; charset=utf-8",
+        "annex.json" => "application/json",
+        _ => return not_found(),
+    };
+    match std::fs::read(folder.join(&file))
+        .ok()
+        .filter(|_| build.written)
+    {
+        Some(bytes) => {
+            let mut response = attachment(bytes, &file);
+            if let Ok(value) = HeaderValue::from_str(content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response
+        }
+        None => not_found(),
+    }
+}
+
 async fn board_upload_page(
     State(app): State<Shared>,
     UrlPath((secret, who, id)): UrlPath<(String, String, String)>,
@@ -481,6 +591,14 @@ fn check_upload(
             .map(|d| {
                 let mut d = d.into_owned();
                 d.location.file = known_as.clone();
+                // A rule's text may name another cell of the workbook by its place.
+                let rename = |text: &str| text.replace(shown.as_str(), name);
+                if d.message.en.contains(shown.as_str()) || d.message.ja.contains(shown.as_str()) {
+                    d.message = Text::new(rename(&d.message.en), rename(&d.message.ja));
+                }
+                if d.help.en.contains(shown.as_str()) || d.help.ja.contains(shown.as_str()) {
+                    d.help = std::sync::Arc::new(Text::new(rename(&d.help.en), rename(&d.help.ja)));
+                }
                 for related in &mut d.related {
                     if *related.location.file == *shown {
                         related.location.file = known_as.clone();

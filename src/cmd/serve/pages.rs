@@ -10,7 +10,9 @@ use crate::lang::Text;
 use crate::schema::Schemas;
 
 const STYLE: &str = r#"
-body { font-family: "BIZ UDPGothic", "Noto Sans CJK JP", "Hiragino Sans", Meiryo, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; color: #1a1a1a; line-height: 1.6; }
+body { font-family: "BIZ UDPGothic", "Noto Sans CJK JP", "Hiragino Sans", Meiryo, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #1a1a1a; line-height: 1.6; }
+td, th { overflow-wrap: anywhere; }
+.short { white-space: nowrap; }
 h1 { font-size: 1.5em; border-bottom: 3px solid #1f4e79; padding-bottom: 0.2em; }
 h2 { font-size: 1.2em; margin-top: 2em; color: #1f4e79; }
 table { border-collapse: collapse; width: 100%; }
@@ -142,14 +144,14 @@ fn upload_section(
         }
         @if !diagnostics.is_empty() {
             table {
-                tr { th { "重要度" } th { "シート" } th { "セル" } th { "列" } th { "内容" } th { "入力値" } th { "対応" } }
+                tr { th.short { "重要度" } th.short { "シート" } th.short { "セル" } th.short { "列" } th { "内容" } th { "入力値" } th { "対応" } }
                 @for d in diagnostics {
                     @let severity = text(d, "severity");
                     tr {
-                        td class=(severity) { @if severity == "error" { "エラー" } @else { "警告" } }
-                        td { (text(d, "sheet")) }
-                        td { (text(d, "cell")) }
-                        td { (text(d, "column")) }
+                        td class={ (severity) " short" } { @if severity == "error" { "エラー" } @else { "警告" } }
+                        td.short { (text(d, "sheet")) }
+                        td.short { (text(d, "cell")) }
+                        td.short { (text(d, "column")) }
                         td { (text(d, "message")) }
                         td { (text(d, "found")) }
                         td { (text(d, "help")) }
@@ -195,14 +197,14 @@ pub fn board(
     let body = html! {
         h2 { "提出状況" }
         table {
-            tr { th { "提出元" } th { "状態" } th { "ファイル" } th { "日時" } th { "テンプレート版" } th { "エラー" } th { "警告" } th { "アップロード数" } }
+            tr { th { "提出元" } th { "状態" } th { "ファイル" } th { "日時" } th.short { "テンプレート版" } th.short { "エラー" } th.short { "警告" } th.short { "アップロード数" } }
             @for code in &who {
                 @let uploads = folder.uploads(code);
                 tr {
                     td { (organisation_name(schemas, code)) }
                     @if let Some(latest) = uploads.first() {
                         @let (class, verdict) = status(latest);
-                        td class=(class) { "提出済み（" (verdict) "）" }
+                        td class={ (class) " short" } { "提出済み（" (verdict) "）" }
                         td { a href={ (base) "/o/" (code) "/u/" (latest.id) } { (latest.file_name) } }
                         td { (shown_time(latest.at)) }
                         td { (latest.template.as_deref().unwrap_or("—")) }
@@ -214,6 +216,25 @@ pub fn board(
                     }
                 }
             }
+        }
+        h2 { "別添の作成" }
+        @match folder.latest_build() {
+            Some((build, _)) if build.written => {
+                p.pass { "作成済み（" (shown_time(build.at)) @if build.partial { "、一部の府省のみ" } "）: "
+                    @for file in ["annex.xlsx", "annex.md", "annex.json"] {
+                        a href={ (base) "/build/" (build.id) "/" (file) } { (file) } " "
+                    }
+                }
+            }
+            Some((build, _)) => {
+                p.fail { "作成できませんでした（" (shown_time(build.at)) "）: エラー " (build.errors) " 件。各府省の提出をエラーなしにするか、一部の府省のみで作成してください。" }
+            }
+            None => { p.none { "まだ作成していません。" } }
+        }
+        form method="post" action={ (base) "/build" } {
+            label { input type="checkbox" name="partial"; " 一部の府省のみで作成する（未提出の府省を除く）" }
+            " "
+            button type="submit" { "別添を作成" }
         }
         h2 { "協議会マスターのアップロード" }
         form method="post" action={ (base) "/council" } enctype="multipart/form-data" {
