@@ -180,7 +180,16 @@ fn an_organisation_uploads_sees_its_problems_and_gets_its_marked_copy() {
         page.text()
     );
     let csp = &page.headers["content-security-policy"];
-    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    let script = get(&format!("http://{}/assets/drop.js", host(&meti)));
+    assert!(script.headers["content-type"].starts_with("text/javascript"));
+    assert!(script.text().contains("dataTransfer"));
+    // The template, with the 論点 of the council master uploaded.
+    let template = get(&format!("{meti}/template.xlsx"));
+    assert_eq!((template.status, &template.body[..2]), (200, &b"PK"[..]));
 
     let mistakes =
         std::fs::read(repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx")).unwrap();
@@ -575,4 +584,16 @@ fn the_board_builds_the_annex_when_the_round_is_whole_or_declared_partial() {
     let meti_secret = meti.rsplit('/').next().unwrap();
     let own = link("annex.json").replace(board.rsplit('/').next().unwrap(), meti_secret);
     assert_eq!(get(&own).status, 404);
+}
+
+#[test]
+fn a_template_from_the_round_folder_s_previous_master_shows_last_round_s_values() {
+    let (dir, server) = round_with_council();
+    std::fs::copy(repo().join("output/annex.json"), dir.path().join("previous.json")).unwrap();
+    let template = get(&format!("{}/template.xlsx", server.link("CAO")));
+    assert_eq!(template.status, 200);
+    let path = dir.path().join("downloaded.xlsx");
+    std::fs::write(&path, &template.body).unwrap();
+    let strings = support::xlsx_part(&path, "xl/sharedStrings.xml");
+    assert!(strings.contains("前回値") && strings.contains("CAO-001-K2"), "{strings}");
 }

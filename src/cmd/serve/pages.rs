@@ -25,6 +25,7 @@ th { background: #eef3f8; }
 .error { color: #b3261e; font-weight: bold; }
 .warning { color: #8a5a00; font-weight: bold; }
 form { border: 1px dashed #1f4e79; padding: 1em; background: #f7f9fc; }
+form.over { background: #e3ecf7; border-style: solid; }
 "#;
 
 fn page(title: &str, notice: Option<&Text>, body: Markup) -> Html<String> {
@@ -43,6 +44,7 @@ fn page(title: &str, notice: Option<&Text>, body: Markup) -> Html<String> {
                     p.notice role="alert" { (notice.ja) }
                 }
                 (body)
+                script src="/assets/drop.js" {}
             }
         }
     };
@@ -90,8 +92,8 @@ pub fn organisation(
     let base = format!("/o/{secret}");
     let body = html! {
         p { a href={ (base) "/template.xlsx" } { "提出用のテンプレートをダウンロード" } }
-        p { "提出するブックを選んで「アップロードして確認」を押してください。すぐに確認し、誤りのあるセルを示します。" }
-        form method="post" action={ (base) "/upload" } enctype="multipart/form-data" {
+        p { "提出するブックを選ぶか下の枠にドラッグして、「アップロードして確認」を押してください。すぐに確認し、誤りのあるセルを示します。" }
+        form method="post" action={ (base) "/upload" } enctype="multipart/form-data" data-drop {
             label { "ブック（.xlsx .xlsm .xls .xlsb .ods）: " input type="file" name="workbook" accept=".xlsx,.xlsm,.xls,.xlsb,.ods" required; }
             " "
             button type="submit" { "アップロードして確認" }
@@ -237,7 +239,7 @@ pub fn board(
             button type="submit" { "別添を作成" }
         }
         h2 { "協議会マスターのアップロード" }
-        form method="post" action={ (base) "/council" } enctype="multipart/form-data" {
+        form method="post" action={ (base) "/council" } enctype="multipart/form-data" data-drop {
             label { "協議会マスター: " input type="file" name="workbook" accept=".xlsx,.xlsm,.xls,.xlsb,.ods" required; }
             " "
             button type="submit" { "アップロード" }
