@@ -259,6 +259,7 @@ fn nobody_gets_in_where_they_do_not_belong() {
     assert_eq!(get(&format!("{base}{location}")).status, 200);
     let board = server.link("secretariat");
     assert_eq!(get(&format!("{board}/o/METI/u/{id}")).status, 200);
+    assert_eq!(get(&format!("{board}/o/%2e%2e/u/{id}")).status, 404);
     // A workbook uploaded through the wrong organisation's link says whose it is.
     let wrong = upload(&format!("{mhlw}/upload"), "meti.xlsx", &input("meti.xlsx"));
     let page = get(&format!("{base}{}", wrong.location.unwrap())).text();
@@ -589,11 +590,18 @@ fn the_board_builds_the_annex_when_the_round_is_whole_or_declared_partial() {
 #[test]
 fn a_template_from_the_round_folder_s_previous_master_shows_last_round_s_values() {
     let (dir, server) = round_with_council();
-    std::fs::copy(repo().join("output/annex.json"), dir.path().join("previous.json")).unwrap();
+    std::fs::copy(
+        repo().join("output/annex.json"),
+        dir.path().join("previous.json"),
+    )
+    .unwrap();
     let template = get(&format!("{}/template.xlsx", server.link("CAO")));
     assert_eq!(template.status, 200);
     let path = dir.path().join("downloaded.xlsx");
     std::fs::write(&path, &template.body).unwrap();
     let strings = support::xlsx_part(&path, "xl/sharedStrings.xml");
-    assert!(strings.contains("前回値") && strings.contains("CAO-001-K2"), "{strings}");
+    assert!(
+        strings.contains("前回値") && strings.contains("CAO-001-K2"),
+        "{strings}"
+    );
 }

@@ -179,6 +179,11 @@ fn organisation(app: &App, secret: &str) -> Option<String> {
     }
 }
 
+/// Whether a path names a sender of the round: the council master or an organisation.
+fn sender_known(app: &App, who: &str) -> bool {
+    who == COUNCIL || app.schemas.organisations.iter().any(|o| o.code == who)
+}
+
 /// Whether a link is the secretariat's.
 fn secretariat(app: &App, secret: &str) -> bool {
     app.folder.holder(secret) == Some(Holder::Secretariat)
@@ -268,7 +273,7 @@ async fn board_upload_file(
     State(app): State<Shared>,
     UrlPath((secret, who, id, file)): UrlPath<(String, String, String, String)>,
 ) -> Response {
-    match secretariat(&app, &secret) {
+    match secretariat(&app, &secret) && sender_known(&app, &who) {
         true => upload_file(&app, &who, &id, &file),
         false => not_found(),
     }
@@ -422,22 +427,7 @@ fn build_latest(app: &App, partial: bool) -> Result<folder::Build, Fatal> {
         path: app.folder.dir.join("build"),
         source,
     })?;
-    let config = crate::cli::Config {
-        paths,
-        format: Format::Json,
-        lang: Lang::Ja,
-        deny_warnings: false,
-        partial,
-        read: ReadOptions {
-            profile: Profile::Contract,
-            limits: app.limits,
-            lang: Some(Lang::Ja),
-        },
-        schemas: None,
-        mark: None,
-        previous: app.folder.previous(),
-        threshold: DEFAULT_THRESHOLD,
-    };
+    let config = run_config(app, paths, partial, app.folder.previous());
     let (examined, written) = super::build::build_round(&config, &app.schemas, &output)?;
     let tally = examined.diagnostics.tally();
     let build = folder::Build {
@@ -493,7 +483,7 @@ async fn board_upload_page(
     State(app): State<Shared>,
     UrlPath((secret, who, id)): UrlPath<(String, String, String)>,
 ) -> Response {
-    if !secretariat(&app, &secret) {
+    if !secretariat(&app, &secret) || !sender_known(&app, &who) {
         return not_found();
     }
     let Some((upload, folder)) = app.folder.upload(&who, &id) else {
@@ -585,22 +575,7 @@ fn check_upload(
             paths.push(council);
         }
     }
-    let config = crate::cli::Config {
-        paths,
-        format: Format::Json,
-        lang: Lang::Ja,
-        deny_warnings: false,
-        partial: true,
-        read: ReadOptions {
-            profile: Profile::Contract,
-            limits: app.limits,
-            lang: Some(Lang::Ja),
-        },
-        schemas: None,
-        mark: None,
-        previous: None,
-        threshold: DEFAULT_THRESHOLD,
-    };
+    let config = run_config(app, paths, true, None);
     let schemas = &app.schemas;
     let examined = examine(&config, schemas, &rule_fields(schemas), false)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -685,6 +660,31 @@ fn check_upload(
     };
     app.folder.commit(&folder, &upload)?;
     Ok(Ok(upload))
+}
+
+/// A run of the pipeline as the server makes one: in Japanese, with the server's limits.
+fn run_config(
+    app: &App,
+    paths: Vec<PathBuf>,
+    partial: bool,
+    previous: Option<PathBuf>,
+) -> crate::cli::Config {
+    crate::cli::Config {
+        paths,
+        format: Format::Json,
+        lang: Lang::Ja,
+        deny_warnings: false,
+        partial,
+        read: ReadOptions {
+            profile: Profile::Contract,
+            limits: app.limits,
+            lang: Some(Lang::Ja),
+        },
+        schemas: None,
+        mark: None,
+        previous,
+        threshold: DEFAULT_THRESHOLD,
+    }
 }
 
 /// A workbook uploaded through one organisation's link that is another's, or not a submission.
