@@ -245,7 +245,7 @@ pub enum Job {
     Template(TemplateConfig),
     Explain(ExplainConfig),
     Diff(DiffConfig),
-    Serve(crate::cmd::serve::ServeConfig),
+    Serve(ServeConfig),
 }
 
 impl Job {
@@ -266,6 +266,17 @@ impl Job {
 pub struct ExplainConfig {
     pub code: Option<String>,
     pub lang: Lang,
+}
+
+/// `annex serve`, resolved from the command line.
+#[derive(Debug)]
+pub struct ServeConfig {
+    pub round: PathBuf,
+    pub listen: std::net::SocketAddr,
+    /// The largest upload accepted, in bytes.
+    pub max_upload: usize,
+    pub limits: Limits,
+    pub schemas: Option<PathBuf>,
 }
 
 /// Two masters to compare.
@@ -329,7 +340,7 @@ impl Cli {
                 })
             }
             Command::Serve(serve) => {
-                return Job::Serve(crate::cmd::serve::ServeConfig {
+                return Job::Serve(ServeConfig {
                     round: serve.round,
                     listen: serve.listen,
                     max_upload: serve.max_upload_mb.saturating_mul(1024 * 1024),

@@ -5,7 +5,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
-pub mod serve;
+mod serve;
 mod template;
 
 use std::io::{IsTerminal, Write};

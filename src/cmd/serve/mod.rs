@@ -21,6 +21,7 @@ use axum::Router;
 
 use super::check::examine;
 use super::{load_schemas, Fatal};
+use crate::cli::ServeConfig;
 use crate::input::{Input, Limits};
 use crate::lang::{Lang, Text};
 use crate::mark::{self, Marked};
@@ -32,17 +33,6 @@ use crate::validate::round::Sender;
 use crate::validate::{rule_fields, Profile};
 use crate::write::Audience;
 use folder::{sha256, workbook_in, Holder, RoundFolder, Upload, COUNCIL};
-
-/// `annex serve`, resolved from the command line.
-#[derive(Debug)]
-pub struct ServeConfig {
-    pub round: PathBuf,
-    pub listen: SocketAddr,
-    /// The largest upload accepted, in bytes.
-    pub max_upload: usize,
-    pub limits: Limits,
-    pub schemas: Option<PathBuf>,
-}
 
 /// The extensions a workbook may have, as the rest of annex reads them.
 const WORKBOOKS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
