@@ -1,14 +1,13 @@
 //! `annex check`: read every workbook of the round, check it, and report.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{finish, load_schemas, Fatal};
-use std::path::Path;
-use std::sync::Arc;
-
 use crate::cli::Config;
 use crate::compare::{previous, Compared, Comparison, PreviousError, Snapshot, LISTED};
 use crate::input::{discover, Input};
