@@ -114,6 +114,14 @@ pub struct Change {
 }
 
 impl Change {
+    /// The header of the field that changed, as people know its column; empty for a row added
+    /// or removed.
+    pub fn field_header<'s>(&self, schemas: &'s Schemas) -> &'s str {
+        (schemas.entities.get(self.entity))
+            .and_then(|entity| entity.fields.get(self.field?))
+            .map_or("", |field| field.header.as_str())
+    }
+
     /// After minus before, for a figure's value.
     pub fn difference(&self) -> Option<f64> {
         Some(self.after.as_ref()?.as_f64()? - self.before.as_ref()?.as_f64()?)
@@ -136,8 +144,7 @@ impl Change {
             return Text::new(&self.key, &self.key);
         };
         let (sheet, key, name) = (&entity.sheet, &self.key, &self.name);
-        let header =
-            (self.field.and_then(|f| entity.fields.get(f))).map_or("", |f| f.header.as_str());
+        let header = self.field_header(schemas);
         let (then, now) = (shown(self.before.as_ref()), shown(self.after.as_ref()));
         let row = Text::new(
             format!("{sheet} {key} \"{name}\""),
@@ -361,6 +368,14 @@ pub fn compare(
             .filter(|row| current.find(index, &row.key).is_none() && covered(index, &row.key))
             .collect();
         let mut paired = vec![false; removed.len()];
+        // The rows removed by their name, so that each new row looks only at its namesakes.
+        let mut namesakes: HashMap<String, Vec<usize>> = HashMap::new();
+        for (at, row) in removed.iter().enumerate() {
+            let name = name_of(row);
+            if !name.is_empty() {
+                namesakes.entry(name).or_default().push(at);
+            }
+        }
         let mut matches: Vec<(&Row, Option<&Row>)> = Vec::new();
         for row in current.rows(index) {
             if let Some(before) = previous.find(index, &row.key) {
@@ -378,14 +393,13 @@ pub fn compare(
                     now == then
                 }
             };
-            let name = name_of(row);
-            let found = (removed.iter().enumerate()).find(|(at, before)| {
-                !paired[*at] && !name.is_empty() && name_of(before) == name && same_parent(before)
-            });
+            let found = (namesakes.get(&name_of(row)).into_iter().flatten())
+                .copied()
+                .find(|&at| !paired[at] && same_parent(removed[at]));
             match found {
-                Some((at, before)) => {
+                Some(at) => {
                     paired[at] = true;
-                    matches.push((row, Some(before)));
+                    matches.push((row, Some(removed[at])));
                 }
                 None => matches.push((row, None)),
             }

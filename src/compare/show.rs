@@ -83,7 +83,7 @@ impl Section for Compared<'_> {
         let title = Text::new("Compared with last round", "前回比");
         writeln!(out, "<h2>{}</h2>", escape(title.get(lang)))?;
         writeln!(out, "<p>{}</p>", escape(self.headline().get(lang)))?;
-        if self.comparison.changes.is_empty() {
+        if self.comparison.is_empty() {
             return Ok(());
         }
         let headers = match lang {
@@ -106,8 +106,7 @@ impl Section for Compared<'_> {
         writeln!(out, "</tr>")?;
         for change in &self.comparison.changes {
             let entity = &self.schemas.entities[change.entity];
-            let header =
-                (change.field.and_then(|f| entity.fields.get(f))).map_or("", |f| f.header.as_str());
+            let header = change.field_header(self.schemas);
             let (before, after) = change.shown_values();
             let by = change.shown_difference();
             let kind = match lang {

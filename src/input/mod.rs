@@ -10,7 +10,7 @@ mod workbook;
 mod xls;
 
 pub use calamine::{Data, Dimensions};
-pub use discover::{discover, DiscoverError, Input};
+pub use discover::{discover, DiscoverError, Input, WORKBOOK_EXTENSIONS};
 pub use limits::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 pub use rows::{Row, SheetRows};
 pub use workbook::{is_blank, open, Workbook};

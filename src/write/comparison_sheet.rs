@@ -78,15 +78,17 @@ fn text<'a>(value: impl Into<Cow<'a, str>>) -> Cell<'a> {
 
 /// A line of the sheet for a change other than a figure's value.
 fn change_line<'a>(change: &'a Change, schemas: &'a Schemas) -> Vec<Cell<'a>> {
-    let entity = &schemas.entities[change.entity];
-    let field = change.field.and_then(|f| entity.fields.get(f));
+    let sheet = schemas
+        .entities
+        .get(change.entity)
+        .map_or("", |e| e.sheet.as_str());
     let (before, after) = change.shown_values();
     vec![
-        text(entity.sheet.as_str()),
+        text(sheet),
         text(change.key.as_str()),
         text(change.name.as_str()),
         text(change.kind.ja()),
-        text(field.map_or("", |f| f.header.as_str())),
+        text(change.field_header(schemas)),
         text(""),
         text(before),
         text(after),

@@ -85,8 +85,7 @@ pub fn comparison(
     writeln!(out, "| 区分 | ID | 名称 | 変化 | 項目 | 前回 | 今回 | 増減 |\n|---|---|---|---|---|---|---|---|")?;
     for change in &comparison.changes {
         let entity = &schemas.entities[change.entity];
-        let header =
-            (change.field.and_then(|f| entity.fields.get(f))).map_or("", |f| f.header.as_str());
+        let header = change.field_header(schemas);
         let (before, after) = change.shown_values();
         let by = change.shown_difference().ja;
         writeln!(

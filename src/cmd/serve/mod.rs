@@ -22,7 +22,7 @@ use axum::Router;
 use super::check::examine;
 use super::{load_schemas, Fatal};
 use crate::cli::ServeConfig;
-use crate::input::{Input, Limits};
+use crate::input::{Input, Limits, WORKBOOK_EXTENSIONS};
 use crate::lang::{Lang, Text};
 use crate::mark::{self, Marked};
 use crate::read::ReadOptions;
@@ -33,9 +33,6 @@ use crate::validate::round::Sender;
 use crate::validate::{rule_fields, Profile};
 use crate::write::Audience;
 use folder::{sha256, workbook_in, Holder, RoundFolder, Upload, COUNCIL};
-
-/// The extensions a workbook may have, as the rest of annex reads them.
-const WORKBOOKS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
 /// What every handler shares.
 struct App {
@@ -518,7 +515,7 @@ async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Up
     let extension = Path::new(&name)
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
-        .filter(|e| WORKBOOKS.contains(&e.as_str()));
+        .filter(|e| WORKBOOK_EXTENSIONS.contains(&e.as_str()));
     let Some(extension) = extension else {
         return Err(Text::new(
             format!("{name} is not a workbook: upload an .xlsx, .xlsm, .xls, .xlsb or .ods file."),

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::folder::{shown_time, RoundFolder, Upload, COUNCIL};
 use crate::lang::Text;
 use crate::schema::Schemas;
+use crate::validate::round::{sender_name, Sender};
 
 const STYLE: &str = r#"
 body { font-family: "BIZ UDPGothic", "Noto Sans CJK JP", "Hiragino Sans", Meiryo, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #1a1a1a; line-height: 1.6; }
@@ -59,13 +60,14 @@ pub fn not_found() -> Html<String> {
     )
 }
 
+/// A sender as people know it: 経産省（METI）, or 協議会マスター.
 fn organisation_name(schemas: &Schemas, code: &str) -> String {
-    match schemas.organisations.iter().find(|o| o.code == code) {
-        Some(org) if org.short_name != org.code => format!("{}（{}）", org.short_name, org.code),
-        Some(org) => org.code.clone(),
-        None if code == COUNCIL => "協議会マスター".into(),
-        None => code.to_string(),
-    }
+    let sender = match schemas.organisations.iter().position(|o| o.code == code) {
+        Some(org) => Sender::Organisation(org),
+        None if code == COUNCIL => Sender::Council,
+        None => return code.to_string(),
+    };
+    sender_name(schemas, sender).ja
 }
 
 /// The status of an upload in words: 提出済み（エラーあり）, 提出済み.
@@ -99,7 +101,7 @@ pub fn organisation(
             button type="submit" { "アップロードして確認" }
         }
         @if let Some(upload) = current {
-            (upload_section(schemas, upload, report, &format!("{base}/u/{}", upload.id)))
+            (upload_section(upload, report, &format!("{base}/u/{}", upload.id)))
         }
         h2 { "これまでのアップロード" }
         @if uploads.is_empty() {
@@ -114,12 +116,7 @@ pub fn organisation(
 
 /// The check of one upload: its verdict, links to the marked copy and the full report, and
 /// every problem with where it is and what to do.
-fn upload_section(
-    schemas: &Schemas,
-    upload: &Upload,
-    report: Option<&Value>,
-    base: &str,
-) -> Markup {
+fn upload_section(upload: &Upload, report: Option<&Value>, base: &str) -> Markup {
     let (class, verdict) = status(upload);
     let diagnostics = report
         .and_then(|r| r.get("diagnostics"))
@@ -131,7 +128,6 @@ fn upload_section(
             .unwrap_or_default()
             .to_string()
     };
-    let _ = schemas;
     html! {
         h2 { "確認結果: " (upload.file_name) }
         p class=(class) {
@@ -177,7 +173,7 @@ fn upload_table(uploads: &[Upload], link: &dyn Fn(&Upload) -> String) -> Markup 
                     td { (upload.errors) }
                     td { (upload.warnings) }
                     td { (upload.template.as_deref().unwrap_or("—")) }
-                    td { code { (&upload.sha256[..12.min(upload.sha256.len())]) } }
+                    td { code { (upload.sha256.get(..12).unwrap_or(&upload.sha256)) } }
                 }
             }
         }
@@ -256,5 +252,5 @@ pub fn upload_for_board(
     base: &str,
 ) -> Html<String> {
     let title = format!("{} の提出", organisation_name(schemas, &upload.who));
-    page(&title, None, upload_section(schemas, upload, report, base))
+    page(&title, None, upload_section(upload, report, base))
 }

@@ -11,6 +11,8 @@ mod unchanged;
 
 use std::sync::Arc;
 
+use hashbrown::HashMap;
+
 use super::round::{Round, Sender};
 use crate::compare::{compare, Change, Comparison, Coverage, Kind, Owner, Row, Snapshot};
 use crate::records::Records;
@@ -143,27 +145,26 @@ impl<'a> Across<'a> {
         Some((index, self.schemas.entities.get(index)?))
     }
 
-    /// Last round's row of a row of this round: by its key, or the key it was renumbered from.
-    fn before(&self, entity: usize, key: &str) -> Option<&'a Row> {
-        let renumbered = (self.comparison.changes.iter())
-            .find(|c| c.entity == entity && c.kind == Kind::Renumbered && c.key == key);
-        let old = renumbered
-            .and_then(|c| c.before.as_ref()?.as_str())
-            .unwrap_or(key);
-        self.previous.find(entity, old)
-    }
-
     /// Every figure whose value changed, in a unit that did not, with both rows.
     fn moved_figures(&self) -> Vec<Moved<'a>> {
         let Some((index, entity)) = self.figures() else {
             return Vec::new();
         };
         let (value, unit) = (entity.role_key(VALUE), entity.role_key(UNIT));
-        (self.comparison.changes.iter())
-            .filter(|c| c.entity == index && c.kind == Kind::Value)
+        let of_figures = |kind: Kind| {
+            (self.comparison.changes.iter()).filter(move |c| c.entity == index && c.kind == kind)
+        };
+        // A figure renumbered was last round under its old key.
+        let old_keys: HashMap<&str, &str> = of_figures(Kind::Renumbered)
+            .filter_map(|c| Some((c.key.as_str(), c.before.as_ref()?.as_str()?)))
+            .collect();
+        of_figures(Kind::Value)
             .filter_map(|change| {
                 let after = self.current.find(index, &change.key)?;
-                let before = self.before(index, &change.key)?;
+                let key = change.key.as_str();
+                let before = self
+                    .previous
+                    .find(index, old_keys.get(key).unwrap_or(&key))?;
                 if before.fields.get(unit) != after.fields.get(unit) {
                     return None;
                 }
