@@ -13,7 +13,8 @@
 //! constant-memory mode writes them (strings inline, as a streaming writer does), but for
 //! `2x500k-shared`, whose text is in the workbook's shared strings table, as Excel saves it.
 //!
-//! For each workload it times, in a process of its own so that peak memory is the run's own:
+//! For each workload it times, in a process of its own so that peak memory is the run's own, each
+//! program in turn, three times (`ANNEX_BENCH_RUNS`), giving the median time and the highest peak:
 //! - the floor: calamine's streaming cell reader opens every workbook and touches every cell of
 //!   取組 and KPI, on one thread, and on as many threads as annex uses (one workbook per thread);
 //! - `annex check --format json`: the binary, end to end (discovery, reading, schemas, cross-record
@@ -147,36 +148,43 @@ fn run(workload: &Workload, dir: &Path, threads: usize) {
     let rows = workload.rows();
     let this = std::env::current_exe().expect("the bench executable");
     let dir_arg = dir.display().to_string();
-    let floor_1 = measure(&this, &["--floor", "1", &dir_arg]);
-    let floor_n = measure(&this, &["--floor", "n", &dir_arg]);
     let annex_bin = env!("CARGO_BIN_EXE_annex");
     // A workload holds only some organisations' workbooks (--partial), some larger than the
     // default limit on what a workbook may unpack to.
     const ROUND: [&str; 3] = ["--partial", "--max-unpacked-mb", "4096"];
     let check_args = [&["check", "--format", "json"][..], &ROUND, &[&dir_arg]].concat();
-    let annex = measure(Path::new(annex_bin), &check_args);
-    let errors = serde_json::from_str::<serde_json::Value>(&annex.stdout)
-        .ok()
-        .and_then(|report| report.get("errors").and_then(serde_json::Value::as_u64));
     // A build of a round with errors stops after its check: only the valid workloads are built.
     let output = dir.with_extension("out");
     let out_arg = output.display().to_string();
-    let build = workload.error_every.is_none().then(|| {
-        let build_args = [
-            &["build", "--format", "json"][..],
-            &ROUND,
-            &[&dir_arg, "-o", &out_arg],
-        ]
-        .concat();
-        let build = measure(Path::new(annex_bin), &build_args);
-        let written = std::fs::metadata(output.join("annex.json")).map_or(0, |m| m.len());
-        assert!(
-            written > 0,
-            "{}: annex build wrote no annex.json",
-            workload.name
-        );
-        build
-    });
+    let build_args = [
+        &["build", "--format", "json"][..],
+        &ROUND,
+        &[&dir_arg, "-o", &out_arg],
+    ]
+    .concat();
+    let builds = workload.error_every.is_none();
+    // Each program runs several times, the programs in turn, so that a slow spell of the
+    // machine falls on all of them alike; each is given by its median run.
+    let (mut floor_1, mut floor_n, mut annex, mut build) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs() {
+        floor_1.push(measure(&this, &["--floor", "1", &dir_arg]));
+        floor_n.push(measure(&this, &["--floor", "n", &dir_arg]));
+        annex.push(measure(Path::new(annex_bin), &check_args));
+        if builds {
+            build.push(measure(Path::new(annex_bin), &build_args));
+            let written = std::fs::metadata(output.join("annex.json")).map_or(0, |m| m.len());
+            assert!(
+                written > 0,
+                "{}: annex build wrote no annex.json",
+                workload.name
+            );
+        }
+    }
+    let (floor_1, floor_n, annex) = (median(floor_1), median(floor_n), median(annex));
+    let build = builds.then(|| median(build));
+    let errors = serde_json::from_str::<serde_json::Value>(&annex.stdout)
+        .ok()
+        .and_then(|report| report.get("errors").and_then(serde_json::Value::as_u64));
     println!(
         "\n{}: {} submissions × ({} measures + {} KPIs) = {rows} rows, {threads} threads",
         workload.name,
@@ -220,6 +228,24 @@ fn run(workload: &Workload, dir: &Path, threads: usize) {
             workload.name
         ),
     }
+}
+
+/// How many times each program runs: `ANNEX_BENCH_RUNS`, else 3.
+fn runs() -> usize {
+    std::env::var("ANNEX_BENCH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .filter(|&runs| runs > 0)
+        .unwrap_or(3)
+}
+
+/// The run of median wall time, with the highest peak memory of them all.
+fn median(mut runs: Vec<Measured>) -> Measured {
+    let peak_kb = runs.iter().map(|run| run.peak_kb).max().unwrap_or(0);
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let mut median = runs.swap_remove(runs.len() / 2);
+    median.peak_kb = peak_kb;
+    median
 }
 
 struct Measured {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
+use serde::Serialize;
 
 use super::check::{examine, mark_copies, Examined};
 use super::{failed, finish, load_schemas, wrote, Fatal};
@@ -85,31 +86,27 @@ fn consolidate(
         Staged::new(&path).map_err(|source| Fatal::Write { path, source })
     };
     let (mut json, mut xlsx, mut md) = (stage(JSON)?, stage(XLSX)?, stage(MARKDOWN)?);
-    // The sheets are filled on every core, 別添 and annex.md from one walk; then the workbook is
-    // compressed, on one core, while the JSON is written and the master checked on the other.
-    let mut markdown = BufWriter::new(md.file());
-    let filled = fill_workbook(&master, comparison, &mut markdown).map_err(std::io::Error::other);
+    // The sheets, 別添 with annex.md from one walk, annex.json and the master's check are done
+    // side by side on every core; then the workbook is compressed, on one core.
+    let mut markdown = BufWriter::with_capacity(WRITE_BUFFER, md.file());
+    let (mut problems, mut wrote_json) = (Vec::new(), Ok(()));
+    let json_file = &mut json;
+    let filled = fill_workbook(&master, comparison, &mut markdown, || {
+        problems = master_errors(&master);
+        wrote_json = write_json(&master, json_file.file()).and_then(|()| json_file.sync());
+    })
+    .map_err(std::io::Error::other);
     let wrote_markdown = match comparison {
         Some(comparison) => comparison_markdown(&mut markdown, comparison, schemas),
         None => Ok(()),
     }
     .and_then(|()| markdown.flush());
     drop(markdown);
-    let (wrote_xlsx, (problems, wrote_json)) = rayon::join(
-        || {
-            filled.and_then(|mut workbook| {
-                (workbook.save_to_writer(BufWriter::new(xlsx.file())))
-                    .map_err(std::io::Error::other)?;
-                xlsx.sync()
-            })
-        },
-        || {
-            rayon::join(
-                || master_errors(&master),
-                || write_json(&master, json.file()).and_then(|()| json.sync()),
-            )
-        },
-    );
+    let wrote_xlsx = filled.and_then(|mut workbook| {
+        let out = BufWriter::with_capacity(WRITE_BUFFER, xlsx.file());
+        workbook.save_to_writer(out).map_err(std::io::Error::other)
+    });
+    let wrote_xlsx = wrote_xlsx.and_then(|()| xlsx.sync());
     let wrote_markdown = wrote_markdown.and_then(|()| md.sync());
     for (result, file) in [
         (wrote_xlsx, &xlsx),
@@ -147,10 +144,19 @@ fn consolidate(
     Ok(Ok(paths))
 }
 
-/// `annex.json`, pretty-printed as it is serialised.
+/// How much of an output is gathered before it is handed to the system: a call for each
+/// megabyte, not for each 8 KiB.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// `annex.json`, serialised as it is written: a field to a line, to read and to compare, indented
+/// with tabs (a KPI's fields sit twelve levels deep, where two spaces a level would make most of
+/// a large master's bytes).
 fn write_json(master: &Master, file: &mut std::fs::File) -> std::io::Result<()> {
-    let mut out = BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut out, master)?;
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let indented = serde_json::ser::PrettyFormatter::with_indent(b"\t");
+    master.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, indented,
+    ))?;
     out.write_all(b"\n")?;
     out.flush()
 }

@@ -22,12 +22,15 @@ const MAX_WIDTH: f64 = 60.0;
 
 /// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity,
 /// every sheet written row by row, the sheets side by side on every core; `markdown` gets
-/// `annex.md` from the same walk as 別添. What is left is to save it (`Workbook::save_to_writer`),
-/// which compresses every sheet on one core: the caller can do other work beside it.
+/// `annex.md` from the same walk as 別添. `beside` is the caller's own work (`annex.json`), taken
+/// up by the cores with the sheets, so that neither waits for the other's last sheet. What is
+/// left is to save the workbook (`Workbook::save_to_writer`), which compresses every sheet on
+/// one core.
 pub fn fill_workbook(
     master: &Master,
     comparison: Option<&Comparison>,
     markdown: &mut (impl std::io::Write + Send),
+    beside: impl FnOnce() + Send,
 ) -> Result<Workbook, XlsxError> {
     let schemas = master.schemas;
     let mut workbook = Workbook::new();
@@ -83,8 +86,10 @@ pub fn fill_workbook(
     let layout = &layout;
     let (mut wrote_annex, mut wrote_figures, mut wrote_comparison) = (Ok(()), Ok(()), Ok(()));
     let mut wrote_flat: Vec<Result<(), XlsxError>> = flat.iter().map(|_| Ok(())).collect();
-    // The sheets are taken up in the order they are handed out, the longest first (指標 and
-    // 別添, then the flat sheets by their rows), so that the cores finish close together.
+    // The jobs are taken up in the order they are handed out, the longest first (指標, 別添,
+    // the longest flat sheet, the caller's, then the other flat sheets by their rows), so that
+    // the cores finish close together.
+    let mut beside = Some(beside);
     rayon::scope_fifo(|scope| {
         scope.spawn_fifo(|_| wrote_figures = write_figures(figures, master, layout));
         scope.spawn_fifo(|_| wrote_annex = write_annex(annex, master, layout, markdown));
@@ -103,6 +108,12 @@ pub fn fill_workbook(
             scope.spawn_fifo(move |_| {
                 *wrote = write_sheet(sheet, entity, schemas, master, index, formats)
             });
+            if let Some(job) = beside.take() {
+                scope.spawn_fifo(move |_| job());
+            }
+        }
+        if let Some(job) = beside.take() {
+            scope.spawn_fifo(move |_| job());
         }
     });
     wrote_annex?;
