@@ -90,10 +90,9 @@ fn consolidate(
     // side by side on every core; then the workbook is compressed, on one core.
     let mut markdown = BufWriter::with_capacity(WRITE_BUFFER, md.file());
     let (mut problems, mut wrote_json) = (Vec::new(), Ok(()));
-    let json_file = &mut json;
     let filled = fill_workbook(&master, comparison, &mut markdown, || {
         problems = master_errors(&master);
-        wrote_json = write_json(&master, json_file.file()).and_then(|()| json_file.sync());
+        wrote_json = write_json(&master, json.file()).and_then(|()| json.sync());
     })
     .map_err(std::io::Error::other);
     let wrote_markdown = match comparison {
