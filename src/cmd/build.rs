@@ -87,7 +87,7 @@ fn consolidate(
     };
     let (mut json, mut xlsx, mut md) = (stage(JSON)?, stage(XLSX)?, stage(MARKDOWN)?);
     // The sheets, 別添 with annex.md from one walk, annex.json and the master's check are done
-    // side by side on every core; then the workbook is compressed, on one core.
+    // side by side on every core; then the workbook is put together.
     let mut markdown = BufWriter::with_capacity(WRITE_BUFFER, md.file());
     let (mut problems, mut wrote_json) = (Vec::new(), Ok(()));
     let filled = fill_workbook(&master, comparison, &mut markdown, || {
@@ -101,9 +101,9 @@ fn consolidate(
     }
     .and_then(|()| markdown.flush());
     drop(markdown);
-    let wrote_xlsx = filled.and_then(|mut workbook| {
+    let wrote_xlsx = filled.and_then(|workbook| {
         let out = BufWriter::with_capacity(WRITE_BUFFER, xlsx.file());
-        workbook.save_to_writer(out).map_err(std::io::Error::other)
+        workbook.save(out).map_err(std::io::Error::other)
     });
     let wrote_xlsx = wrote_xlsx.and_then(|()| xlsx.sync());
     let wrote_markdown = wrote_markdown.and_then(|()| md.sync());

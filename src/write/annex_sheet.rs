@@ -16,6 +16,7 @@ use super::annex_doc::{partial_note, walk, written_date, Figure, Layout, Measure
 use super::fit;
 use super::markdown::{self, TITLE};
 use super::master::Master;
+use super::sheet_rows::{FormatIndices, Rows, SheetRows};
 use crate::values::{written_fiscal_year, written_fiscal_years};
 
 /// Column widths of 別添, in characters: 論点, 取組, 担当府省. At full size they fill the width of
@@ -436,7 +437,8 @@ pub fn write_figures(
     sheet: &mut Worksheet,
     master: &Master,
     layout: &Layout,
-) -> Result<(), XlsxError> {
+    indices: &FormatIndices,
+) -> Result<Rows, XlsxError> {
     let styles = Styles::new();
     // The columns are the schemas' headers but for 対象年度, which joins the first and last year.
     let figure = |role: &str| layout.header(&layout.figure, role);
@@ -468,6 +470,16 @@ pub fn write_figures(
         sheet.write_string_with_format(0, at as u16, *header, &styles.header)?;
         sheet.set_column_width(at as u16, width)?;
     }
+    let styles_of = |at: usize| {
+        indices.of(if at == VALUE_COLUMN as usize {
+            &number_column
+        } else {
+            &column
+        })
+    };
+    let column_styles = (0..headers.len())
+        .map(styles_of)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut row = 1;
     // Pairs by unit, in the order units first appear.
     let mut pairs: Vec<(String, Vec<Pair>)> = Vec::new();
@@ -504,23 +516,19 @@ pub fn write_figures(
     let usual = (needs.iter()).max_by_key(|&(lines, count)| (count, std::cmp::Reverse(lines)));
     let usual = usual.map_or(1, |(lines, _)| *lines);
     sheet.set_default_row_height(height(f64::from(usual)));
+    let mut made = SheetRows::new(&column_styles, Some(height(f64::from(usual))))?;
     for (title, organisations, kpis) in rows() {
         for kpi in &kpis {
             let texts = FigureTexts::of(kpi);
             let cells = texts.cells(&title, &organisations, kpi, &kpis);
             let whole = (kpi.part_of).and_then(|whole| kpis.iter().find(|k| k.id == whole));
-            // Its height first: a constant-memory row is written out whole.
             let needed = lines_of(&cells);
-            if needed != usual {
-                sheet.set_row_height(row, height(f64::from(needed)))?;
-            }
+            made.row(row, (needed != usual).then(|| height(f64::from(needed))))?;
             for (at, value) in cells {
-                if !value.is_empty() {
-                    sheet.write_string(row, at, fit(value, 0))?;
-                }
+                made.string(at, &fit(value, 0))?;
             }
             let value = kpi.value.and_then(|v| v.number()).unwrap_or_default();
-            sheet.write_number(row, VALUE_COLUMN, value)?;
+            made.number(VALUE_COLUMN, value)?;
             match whole {
                 Some(_) if charted == CHARTED_PAIRS => more_pairs += 1,
                 Some(whole) => {
@@ -556,7 +564,7 @@ pub fn write_figures(
         .set_paper_size(A4)
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(0, 0)?;
-    Ok(())
+    made.finish()
 }
 
 /// The table and chart of one unit's parts beside their wholes, from row `first`; returns the

@@ -6,8 +6,11 @@ mod annex_doc;
 mod annex_sheet;
 mod atomic;
 mod comparison_sheet;
+mod deflate;
 mod markdown;
 mod master;
+mod package;
+mod sheet_rows;
 mod sheets;
 mod template;
 mod xlsx;
@@ -18,7 +21,7 @@ pub use markdown::comparison as comparison_markdown;
 pub use master::{build_master, natural_order, Master};
 pub use sheets::{workbook_from_rows, SheetsError};
 pub use template::{template_bytes, Audience};
-pub use xlsx::fill_workbook;
+pub use xlsx::{fill_workbook, FilledWorkbook};
 
 /// Excel's limit on the characters of one cell.
 const CELL_CHARS: usize = 32_767;

@@ -12,6 +12,8 @@ use super::annex_sheet::{self, write_annex, write_figures};
 use super::comparison_sheet::{self, write_comparison};
 use super::fit;
 use super::master::Master;
+use super::package::{self, Spliced};
+use super::sheet_rows::{FormatIndices, Rows, SheetRows};
 use crate::compare::Comparison;
 use crate::records::{display_value, Field as RecordField};
 use crate::schema::{Entity, Schemas, ValueKind};
@@ -20,26 +22,36 @@ use crate::schema::{Entity, Schemas, ValueKind};
 const MIN_WIDTH: f64 = 8.0;
 const MAX_WIDTH: f64 = 60.0;
 
+/// The master for people, filled and waiting to be saved.
+pub struct FilledWorkbook {
+    workbook: Workbook,
+    spliced: Vec<Spliced>,
+}
+
+impl FilledWorkbook {
+    /// Saves the workbook with the rows made beside it in their sheets.
+    pub fn save(mut self, out: impl std::io::Write) -> Result<(), XlsxError> {
+        package::save(&mut self.workbook, self.spliced, out)
+    }
+}
+
 /// The master for people: the annex (別添), the figures (指標), then one flat sheet per entity,
 /// every sheet written row by row, the sheets side by side on every core; `markdown` gets
-/// `annex.md` from the same walk as 別添. `beside` is the caller's own work (`annex.json`), taken
-/// up by the cores with the sheets, so that neither waits for the other's last sheet. What is
-/// left is to save the workbook (`Workbook::save_to_writer`), which compresses every sheet on
-/// one core.
+/// `annex.md` from the same walk as 別添. The rows of 指標 and the flat sheets are made and
+/// compressed here ([`SheetRows`]), what is around them by rust_xlsxwriter. `beside` is the
+/// caller's own work (`annex.json`), taken up by the cores with the sheets, so that neither
+/// waits for the other's last sheet.
 pub fn fill_workbook(
     master: &Master,
     comparison: Option<&Comparison>,
     markdown: &mut (impl std::io::Write + Send),
     beside: impl FnOnce() + Send,
-) -> Result<Workbook, XlsxError> {
+) -> Result<FilledWorkbook, XlsxError> {
     let schemas = master.schemas;
     let mut workbook = Workbook::new();
     workbook.set_properties(&stable_properties(
         "医療機器・ヘルスケア協議会 取組・KPI 一覧",
     )?);
-    // Most of a large workbook's time is spent compressing its sheets' XML: the fastest level
-    // costs a fraction of the default's time for a file a little larger.
-    workbook.set_zip_compression_level(1);
     let names = ["別添", "指標"]
         .into_iter()
         .chain(comparison.map(|_| comparison_sheet::SHEET))
@@ -61,17 +73,22 @@ pub fn fill_workbook(
         .set_align(FormatAlign::Top)
         .set_text_wrap();
     // The sheets are written side by side and a format's index is given when it is first used:
-    // each is registered first, in one order, so that the file is the same from run to run.
+    // each is registered first, in one order, so that the file is the same from run to run and
+    // the rows made here know their formats' indices.
     // (rust_xlsxwriter documents `register_format` for multi-threaded constant-memory writing.)
-    let compared = comparison
-        .map(|_| comparison_sheet::formats())
-        .into_iter()
-        .flatten();
-    for format in
-        (annex_sheet::formats().iter().chain([&header, &cell])).chain(&compared.collect::<Vec<_>>())
-    {
+    let mut registered = annex_sheet::formats();
+    registered.extend([header.clone(), cell.clone()]);
+    registered.extend(
+        comparison
+            .map(|_| comparison_sheet::formats())
+            .into_iter()
+            .flatten(),
+    );
+    for format in &registered {
         workbook.register_format(format);
     }
+    let indices = FormatIndices::new(&registered);
+    let indices = &indices;
     let [annex, figures, rest @ ..] = workbook.worksheets_mut().as_mut_slice() else {
         return Err(XlsxError::ParameterError(
             "the sheets were not added".into(),
@@ -81,18 +98,22 @@ pub fn fill_workbook(
         (Some(comparison), [sheet, flat @ ..]) => (Some((sheet, comparison)), flat),
         (_, flat) => (None, flat),
     };
+    let first_flat = 2 + usize::from(before.is_some());
     let layout = Layout::new(schemas)
         .ok_or_else(|| XlsxError::ParameterError("the schemas lack a role of the annex".into()))?;
     let layout = &layout;
-    let (mut wrote_annex, mut wrote_figures, mut wrote_comparison) = (Ok(()), Ok(()), Ok(()));
-    let mut wrote_flat: Vec<Result<(), XlsxError>> = flat.iter().map(|_| Ok(())).collect();
-    // The jobs are taken up in the order they are handed out, the longest first (指標, 別添,
+    let (mut wrote_annex, mut wrote_comparison) = (Ok(()), Ok(()));
+    let mut wrote_figures = Err(XlsxError::ParameterError("指標 was not written".into()));
+    let mut wrote_flat: Vec<Result<Rows, XlsxError>> = (flat.iter())
+        .map(|_| Err(XlsxError::ParameterError("a sheet was not written".into())))
+        .collect();
+    // The jobs are taken up in the order they are handed out, the longest first (別添, 指標,
     // the longest flat sheet, the caller's, then the other flat sheets by their rows), so that
     // the cores finish close together.
     let mut beside = Some(beside);
     rayon::scope_fifo(|scope| {
-        scope.spawn_fifo(|_| wrote_figures = write_figures(figures, master, layout));
         scope.spawn_fifo(|_| wrote_annex = write_annex(annex, master, layout, markdown));
+        scope.spawn_fifo(|_| wrote_figures = write_figures(figures, master, layout, indices));
         if let Some((sheet, comparison)) = before {
             let wrote = &mut wrote_comparison;
             scope.spawn_fifo(move |_| *wrote = write_comparison(sheet, comparison, schemas));
@@ -106,7 +127,7 @@ pub fn fill_workbook(
         for (index, ((sheet, entity), wrote)) in sheets {
             let formats = [&header, &cell];
             scope.spawn_fifo(move |_| {
-                *wrote = write_sheet(sheet, entity, schemas, master, index, formats)
+                *wrote = write_sheet(sheet, entity, schemas, master, index, formats, indices)
             });
             if let Some(job) = beside.take() {
                 scope.spawn_fifo(move |_| job());
@@ -117,16 +138,23 @@ pub fn fill_workbook(
         }
     });
     wrote_annex?;
-    wrote_figures?;
     wrote_comparison?;
-    wrote_flat.into_iter().collect::<Result<(), _>>()?;
-    Ok(workbook)
+    let mut spliced = vec![Spliced {
+        position: 1,
+        rows: wrote_figures?,
+    }];
+    for (offset, rows) in wrote_flat.into_iter().enumerate() {
+        spliced.push(Spliced {
+            position: first_flat + offset,
+            rows: rows?,
+        });
+    }
+    Ok(FilledWorkbook { workbook, spliced })
 }
 
-/// One flat sheet: the entity's rows in the master's order. Cells take their column's format
-/// (looking a format up for each of a million cells is most of the cost of writing them); text
-/// wraps, which shows only where a text is wider than its column (as wide as its longest text,
-/// up to a limit).
+/// One flat sheet: the entity's rows in the master's order, returned to be put in the sheet.
+/// Cells take their column's format; text wraps, which shows only where a text is wider than its
+/// column (as wide as its longest text, up to a limit).
 fn write_sheet(
     sheet: &mut Worksheet,
     entity: &Entity,
@@ -134,7 +162,8 @@ fn write_sheet(
     master: &Master,
     index: usize,
     [header, cell]: [&Format; 2],
-) -> Result<(), XlsxError> {
+    indices: &FormatIndices,
+) -> Result<Rows, XlsxError> {
     sheet.set_row_height(0, 30)?;
     let mut widest: Vec<usize> = (entity.fields.iter())
         .map(|field| display_width(&field.header))
@@ -143,27 +172,28 @@ fn write_sheet(
         sheet.set_column_format(column as u16, cell)?;
         sheet.write_string_with_format(0, column as u16, &field.header, header)?;
     }
+    let mut rows = SheetRows::new(&vec![indices.of(cell)?; entity.fields.len()], None)?;
     for (offset, node) in master.all(index).enumerate() {
-        let row = offset as u32 + 1;
+        rows.row(offset as u32 + 1, None)?;
         for (column, value) in node.record.indexed_fields() {
             let (at, Some(field)) = (column as u16, entity.fields.get(column)) else {
                 continue;
             };
             let text = match value {
                 RecordField::Int(n) => {
-                    sheet.write_number(row, at, n as f64)?;
+                    rows.number(at, n as f64)?;
                     continue;
                 }
                 RecordField::UInt(n) => {
-                    sheet.write_number(row, at, n as f64)?;
+                    rows.number(at, n as f64)?;
                     continue;
                 }
                 RecordField::Float(n) => {
-                    sheet.write_number(row, at, n)?;
+                    rows.number(at, n)?;
                     continue;
                 }
                 RecordField::Bool(b) => {
-                    sheet.write_boolean(row, at, b)?;
+                    rows.boolean(at, b)?;
                     continue;
                 }
                 RecordField::Text(text) => std::borrow::Cow::Borrowed(text),
@@ -173,7 +203,7 @@ fn write_sheet(
                 let longest = text.lines().map(display_width).max().unwrap_or(0);
                 *width = (*width).max(longest);
             }
-            sheet.write_string(row, at, fit(&text, 0))?;
+            rows.string(at, &fit(&text, 0))?;
         }
     }
     for (column, width) in widest.iter().enumerate() {
@@ -183,7 +213,7 @@ fn write_sheet(
     sheet.set_freeze_panes(1, 0)?;
     let last_column = entity.fields.len().saturating_sub(1) as u16;
     sheet.autofilter(0, 0, master.count(index) as u32, last_column)?;
-    Ok(())
+    rows.finish()
 }
 
 /// Document properties with a fixed creation time, so that the same master gives the same bytes.
