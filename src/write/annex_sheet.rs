@@ -430,9 +430,9 @@ impl FigureTexts {
 /// A part beside its whole, for a chart: (label, whole, part).
 type Pair = (String, f64, f64);
 
-/// 指標: one row per KPI, grouped under its measure with the measure's organisations (a
-/// constant-memory sheet), then, for each unit, a chart of parts beside their wholes: 件 is
-/// compared with 件, never with 人.
+/// 指標: one row per KPI, grouped under its measure with the measure's organisations (the rows
+/// made here and returned, to be put in the sheet when the workbook is saved), then, for each
+/// unit, a chart of parts beside their wholes: 件 is compared with 件, never with 人.
 pub fn write_figures(
     sheet: &mut Worksheet,
     master: &Master,
@@ -498,10 +498,9 @@ pub fn write_figures(
             .map(|(at, text)| lines(text, widths[*at as usize]))
             .fold(1.0, f64::max) as u32
     };
-    // The height most rows need is the sheet's default, and only the others get a height of
-    // their own: rust_xlsxwriter keeps each row given a height in memory, a few hundred bytes,
-    // until the workbook is saved. The first rows tell which height that is; every row gets the
-    // height it needs whatever they tell.
+    // The height most rows need is the sheet's default (what a row added by hand gets), and only
+    // the others get a height of their own. The first rows tell which height that is; every row
+    // gets the height it needs whatever they tell.
     let mut needs: BTreeMap<u32, usize> = BTreeMap::new();
     'sample: for (title, organisations, kpis) in rows() {
         for kpi in &kpis {
