@@ -17,7 +17,7 @@ use crate::mark::Marked;
 use crate::records::{Keep, Records};
 use crate::report::{Diagnostic, Location};
 use crate::schema::Schemas;
-use crate::write::{comparison_markdown, fill_workbook, Master, Staged};
+use crate::write::{comparison_markdown, fill_workbook, Master, Staged, WRITE_BUFFER};
 
 pub fn run(config: BuildConfig) -> Result<ExitCode, Fatal> {
     let BuildConfig { check, output } = config;
@@ -142,10 +142,6 @@ fn consolidate(
     }
     Ok(Ok(paths))
 }
-
-/// How much of an output is gathered before it is handed to the system: a call for each
-/// megabyte, not for each 8 KiB.
-const WRITE_BUFFER: usize = 1 << 20;
 
 /// `annex.json`, serialised as it is written: a field to a line, to read and to compare, indented
 /// with tabs (a KPI's fields sit twelve levels deep, where two spaces a level would make most of

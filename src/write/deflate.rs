@@ -37,7 +37,7 @@ impl Deflater {
             crc: crc32fast::Hasher::new(),
             length: 0,
             compressed: 0,
-            file: io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            file: io::BufWriter::with_capacity(super::WRITE_BUFFER, tempfile::tempfile()?),
         })
     }
 

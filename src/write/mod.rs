@@ -26,6 +26,10 @@ pub use xlsx::{fill_workbook, FilledWorkbook};
 /// Excel's limit on the characters of one cell.
 const CELL_CHARS: usize = 32_767;
 
+/// How much of an output is gathered before it is handed to the system (or to the compressor):
+/// a call for each megabyte, not for each 8 KiB.
+pub const WRITE_BUFFER: usize = 1 << 20;
+
 /// Text cut to what one cell can hold (Excel refuses longer), with an ellipsis where it was cut;
 /// `taken` characters of the cell are already used by other text.
 pub(crate) fn fit(text: &str, taken: usize) -> std::borrow::Cow<'_, str> {

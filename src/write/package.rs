@@ -19,6 +19,7 @@ use zip::ZipArchive;
 
 use super::deflate::{compressor, deflate, Deflated, Deflater};
 use super::sheet_rows::{Dimensions, Rows};
+use super::WRITE_BUFFER;
 
 /// Where a sheet's rows go: the sheet's position in the workbook and its rows.
 pub struct Spliced {
@@ -36,7 +37,7 @@ pub fn save(
     // undo (it has no level that leaves them as they are).
     workbook.set_zip_compression_level(1);
     let skeleton = tempfile::tempfile()?;
-    workbook.save_to_writer(BufWriter::with_capacity(1 << 20, &skeleton))?;
+    workbook.save_to_writer(BufWriter::with_capacity(WRITE_BUFFER, &skeleton))?;
     let mut skeleton = ZipArchive::new(BufReader::new(skeleton))?;
     let mut spliced: Vec<(String, Rows)> = (spliced.into_iter())
         .map(|s| (format!("xl/worksheets/sheet{}.xml", s.position + 1), s.rows))
@@ -81,7 +82,7 @@ pub fn save(
 /// An entry of the skeleton, compressed; a sheet less the rows it repeats.
 fn compressed(entry: &mut impl Read, sheet: bool) -> io::Result<Deflated> {
     let mut out = Deflater::new()?;
-    let mut chunk = vec![0; 1 << 20];
+    let mut chunk = vec![0; WRITE_BUFFER];
     let mut kept = Vec::new();
     let mut rows = RepeatedRows::new(0);
     loop {
@@ -89,10 +90,11 @@ fn compressed(entry: &mut impl Read, sheet: bool) -> io::Result<Deflated> {
         let Some(bytes) = chunk.get(..read).filter(|bytes| !bytes.is_empty()) else {
             break;
         };
-        match sheet {
-            true => rows.feed(bytes, &mut kept),
-            false => kept.extend_from_slice(bytes),
+        if !sheet {
+            out.write(bytes)?;
+            continue;
         }
+        rows.feed(bytes, &mut kept);
         out.write(&kept)?;
         kept.clear();
     }
@@ -229,7 +231,9 @@ fn parse_range(reference: &str) -> Option<Dimensions> {
     let cell = |name: &str| {
         let letters = name.bytes().take_while(u8::is_ascii_uppercase).count();
         let (column, row) = name.split_at(letters);
-        let col = (column.bytes()).try_fold(0u32, |n, b| Some(n * 26 + u32::from(b - b'A') + 1))?;
+        let col = (column.bytes()).try_fold(0u32, |n, b| {
+            n.checked_mul(26)?.checked_add(u32::from(b - b'A') + 1)
+        })?;
         let row: u32 = row.parse().ok()?;
         Some((
             row.checked_sub(1)?,

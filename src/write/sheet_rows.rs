@@ -15,15 +15,13 @@ use rust_xlsxwriter::utility::column_number_to_name;
 use rust_xlsxwriter::XlsxError;
 
 use super::deflate::{Deflated, Deflater};
+use super::{CELL_CHARS, WRITE_BUFFER};
 
-/// Excel's limits: rows and columns of a sheet, UTF-16 units of a cell's text.
+/// Excel's limits: rows and columns of a sheet.
 const ROW_MAX: u32 = 1_048_576;
 const COL_MAX: u16 = 16_384;
-const MAX_STRING_LEN: usize = 32_767;
 /// A row's height, in pixels, when nothing else is said (rust_xlsxwriter's default).
 const ORIGINAL_ROW_HEIGHT: u32 = 20;
-/// How much XML is gathered before it is compressed.
-const CHUNK: usize = 1 << 20;
 
 /// The cells a sheet's rows cover, zero-based and inclusive, as rust_xlsxwriter counts them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +85,8 @@ pub struct SheetRows {
     cells: Vec<u8>,
     starts: Vec<(u16, usize)>,
     in_order: bool,
+    /// A row's cells put in column order: (column, start, end) in `cells`, kept from row to row.
+    spans: Vec<(u16, usize, usize)>,
     xml: Vec<u8>,
     out: Deflater,
     dimensions: Option<Dimensions>,
@@ -116,7 +116,8 @@ impl SheetRows {
             cells: Vec::new(),
             starts: Vec::new(),
             in_order: true,
-            xml: Vec::with_capacity(CHUNK + CHUNK / 4),
+            xml: Vec::with_capacity(WRITE_BUFFER + WRITE_BUFFER / 4),
+            spans: Vec::new(),
             out: Deflater::new()?,
             dimensions: None,
         })
@@ -157,8 +158,9 @@ impl SheetRows {
         if text.is_empty() {
             return Ok(());
         }
-        // A text has no more UTF-16 units than bytes: most are let through without counting.
-        if text.len() > MAX_STRING_LEN && text.encode_utf16().count() > MAX_STRING_LEN {
+        // Excel counts a cell's limit in UTF-16 units, of which a text has no more than bytes:
+        // most are let through without counting.
+        if text.len() > CELL_CHARS && text.encode_utf16().count() > CELL_CHARS {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
         let preserve = [b'\t', b'\n', b' '];
@@ -280,10 +282,14 @@ impl SheetRows {
                 self.xml.push(b'>');
                 let ends =
                     (self.starts.iter().skip(1).map(|(_, start)| *start)).chain([self.cells.len()]);
-                let mut spans: Vec<(u16, usize, usize)> = (self.starts.iter())
-                    .zip(ends)
-                    .map(|(&(col, start), end)| (col, start, end))
-                    .collect();
+                let spans = &mut self.spans;
+                spans.clear();
+                spans.extend(
+                    (self.starts.iter())
+                        .zip(ends)
+                        .map(|(&(col, start), end)| (col, start, end)),
+                );
+                // Stable: of a column written twice, the last comes last.
                 spans.sort_by_key(|(col, _, _)| *col);
                 for (at, (col, start, end)) in spans.iter().enumerate() {
                     let overwritten = spans.get(at + 1).is_some_and(|next| next.0 == *col);
@@ -298,7 +304,7 @@ impl SheetRows {
         self.starts.clear();
         self.in_order = true;
         self.height = None;
-        if self.xml.len() >= CHUNK {
+        if self.xml.len() >= WRITE_BUFFER {
             self.out.write(&self.xml)?;
             self.xml.clear();
         }
