@@ -232,6 +232,14 @@ pub struct TemplateArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Overwrite the file even if it holds filled rows (without it, such a file is kept).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Language [default: ja when the locale is Japanese, else en].
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+
     /// Use the schemas in this folder instead of the ones built into annex.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
@@ -256,7 +264,8 @@ impl Job {
             Job::Build(config) => config.check.lang,
             Job::Explain(config) => config.lang,
             Job::Diff(config) => config.lang,
-            Job::Template(_) | Job::Serve(_) => Lang::from_env(),
+            Job::Template(config) => config.lang,
+            Job::Serve(_) => Lang::from_env(),
         }
     }
 }
@@ -306,6 +315,9 @@ pub struct TemplateConfig {
     pub from: Option<PathBuf>,
     pub paths: Vec<PathBuf>,
     pub output: Option<PathBuf>,
+    /// Whether a file holding filled rows may be overwritten.
+    pub force: bool,
+    pub lang: Lang,
     pub schemas: Option<PathBuf>,
 }
 
@@ -368,6 +380,8 @@ impl Cli {
                     from: template.from,
                     paths: template.paths,
                     output: template.output,
+                    force: template.force,
+                    lang: template.lang.unwrap_or_else(Lang::from_env),
                     schemas: template.schemas,
                 })
             }

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{finish, load_schemas, Fatal};
 use crate::cli::Config;
 use crate::compare::{previous, Compared, Comparison, PreviousError, Snapshot, LISTED};
-use crate::input::{discover, Input};
+use crate::input::{discover, open_elsewhere, Input};
 use crate::lang::Lang;
 use crate::mark::{self, Marked};
 use crate::read::{read_all_with_progress, ReadWith, Reading};
@@ -132,6 +132,7 @@ pub(super) fn examine(
         .map(|p| p.display().to_string())
         .collect();
     let mut diagnostics = std::mem::take(&mut reading.diagnostics);
+    diagnostics.extend(open_elsewhere(&inputs));
     diagnostics.extend(round::findings(
         &round,
         schemas,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::Fatal;
+use super::{unless_closed, Fatal};
 use crate::cli::ExplainConfig;
 use crate::lang::{Lang, Text};
 use crate::report::catalogue::{self, Entry, CATALOGUE};
@@ -26,9 +26,10 @@ pub fn run(config: ExplainConfig) -> Result<ExitCode, Fatal> {
         None => CATALOGUE.iter().map(|e| (e.code.to_string(), e)).collect(),
     };
     let mut out = std::io::stdout().lock();
-    for (shown, entry) in entries {
-        write_entry(&mut out, &shown, entry, config.lang).map_err(Fatal::Print)?;
-    }
+    let printed = (entries.iter())
+        .try_for_each(|(shown, entry)| write_entry(&mut out, shown, entry, config.lang))
+        .and_then(|()| out.flush());
+    unless_closed(printed)?;
     Ok(ExitCode::SUCCESS)
 }
 

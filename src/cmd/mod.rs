@@ -43,6 +43,8 @@ pub enum Fatal {
     NotAMaster { path: PathBuf, reason: String },
     #[error("annex has no code {code}; codes near it: {near}")]
     UnknownCode { code: String, near: String },
+    #[error("{path} holds {rows} filled rows (or is no workbook annex can read); it is kept. Give another --output, or --force to overwrite it")]
+    WouldOverwrite { path: PathBuf, rows: usize },
     #[error("no organisation is called {written}; use one of: {known}")]
     UnknownOrganisation { written: String, known: String },
     #[error(transparent)]
@@ -115,6 +117,10 @@ impl Fatal {
                 )
             }
             Fatal::Previous(error) => return error.text(in_japanese),
+            Fatal::WouldOverwrite { path, rows } => format!(
+                "{} には記入済みの行が {rows} 行あります（または読み込めないファイルです）。上書きせずに残しました。--output で別のファイル名を指定するか、上書きしてよければ --force を付けてください",
+                path.display()
+            ),
             Fatal::UnknownOrganisation { written, known } => {
                 format!(
                     "「{written}」という府省はありません。次のいずれかを指定してください: {known}"
@@ -185,17 +191,20 @@ fn finish(
         .or_else(|| terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0)))
         .unwrap_or(DEFAULT_WIDTH);
     let mut out = stdout.lock();
-    report
+    let printed = report
         .write(format, &mut out, styled, width)
-        .map_err(Fatal::Print)?;
-    // A report for machines on stdout is left whole; the notices go to stderr then.
-    for notice in notices {
-        let line = notice.get(report.lang);
-        match format {
-            Format::Json | Format::Junit | Format::Html => eprintln!("{line}"),
-            _ => writeln!(out, "{line}").map_err(Fatal::Print)?,
-        }
-    }
+        .and_then(|()| {
+            // A report for machines on stdout is left whole; the notices go to stderr then.
+            for notice in notices {
+                let line = notice.get(report.lang);
+                match format {
+                    Format::Json | Format::Junit | Format::Html => eprintln!("{line}"),
+                    _ => writeln!(out, "{line}")?,
+                }
+            }
+            out.flush()
+        });
+    unless_closed(printed)?;
     Ok(
         match (incomplete, failed(report.diagnostics, deny_warnings)) {
             (true, _) => ExitCode::from(2),
@@ -203,6 +212,21 @@ fn finish(
             (false, false) => ExitCode::SUCCESS,
         },
     )
+}
+
+/// What was printed, where a reader that stopped reading (`annex explain | head -1`) is no
+/// error: the run's outcome stands.
+fn unless_closed(printed: std::io::Result<()>) -> Result<(), Fatal> {
+    match printed {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Fatal::Print(error)),
+        _ => Ok(()),
+    }
+}
+
+/// One line on stdout, in the run's language.
+fn say(line: &Text, lang: crate::lang::Lang) -> Result<(), Fatal> {
+    let mut out = std::io::stdout().lock();
+    unless_closed(writeln!(out, "{}", line.get(lang)).and_then(|()| out.flush()))
 }
 
 fn wrote(path: &Path) -> Text {

@@ -1,14 +1,13 @@
 //! `annex template`: the workbook an organisation or the secretariat fills in, made from the
 //! schemas, pre-filled with last round's rows if asked.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{load_schemas, wrote, Fatal};
+use super::{load_schemas, say, wrote, Fatal};
 use crate::cli::TemplateConfig;
 use crate::compare::previous;
 use crate::input::{discover, Input};
-use crate::lang::Lang;
 use crate::read::{read_all, ReadOptions, ReadWith};
 use crate::records::Keep;
 use crate::schema::Schemas;
@@ -66,12 +65,43 @@ pub fn run(config: TemplateConfig) -> Result<ExitCode, Fatal> {
                 source: std::io::Error::other(e),
             }
         })?;
+    if !config.force {
+        keep_filled(&output, &schemas)?;
+    }
     write_atomic(&output, &bytes).map_err(|source| Fatal::Write {
         path: output.clone(),
         source,
     })?;
-    println!("{}", wrote(&output).get(Lang::from_env()));
+    say(&wrote(&output), config.lang)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to overwrite a file that holds rows someone filled in, or that annex cannot read
+/// as a workbook (it cannot tell it holds none): a template written over it would lose them.
+fn keep_filled(output: &Path, schemas: &Schemas) -> Result<(), Fatal> {
+    if !output.exists() {
+        return Ok(());
+    }
+    let input = Input {
+        path: output.to_path_buf(),
+        shown: output.display().to_string().into(),
+    };
+    let with = ReadWith {
+        schemas,
+        options: ReadOptions::default(),
+        check: &check_row,
+        keep: &Keep::all(schemas),
+    };
+    let reading = read_all(std::slice::from_ref(&input), with);
+    let rows = reading.records.len();
+    let unreadable = reading.sheets.is_empty();
+    match (rows, unreadable) {
+        (0, false) => Ok(()),
+        _ => Err(Fatal::WouldOverwrite {
+            path: output.to_path_buf(),
+            rows,
+        }),
+    }
 }
 
 /// The master of what some workbooks hold (the council master's, for the 論点 a template offers).

@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::lang::Text;
+use crate::report::{Diagnostic, Location};
+
 /// The extensions of the workbooks annex reads from a folder.
 pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
@@ -78,7 +81,8 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) -> Result<(), DiscoverError> {
     Ok(())
 }
 
-/// Dot files, and the `~$name.xlsx` lock files Excel leaves beside an open workbook.
+/// Dot files (LibreOffice's `.~lock.name.xlsx#` among them), and the `~$name.xlsx` lock files
+/// Excel leaves beside an open workbook.
 fn is_hidden(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
@@ -91,6 +95,44 @@ fn is_workbook(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     !is_hidden(path) && extension.is_some_and(|e| WORKBOOK_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// The names of the lock files Excel (`~$meti.xlsx`) and LibreOffice (`.~lock.meti.xlsx#`)
+/// keep beside a workbook while it is open.
+fn lock_file_names(name: &str) -> [String; 2] {
+    [format!("~${name}"), format!(".~lock.{name}#")]
+}
+
+/// A note for each workbook beside which a lock file says it is open in Excel or LibreOffice:
+/// what was read is the workbook as last saved, without changes made since.
+pub fn open_elsewhere(inputs: &[Input]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for input in inputs {
+        let (Some(folder), Some(name)) = (
+            input.path.parent(),
+            input.path.file_name().and_then(|n| n.to_str()),
+        ) else {
+            continue;
+        };
+        let lock = lock_file_names(name)
+            .into_iter()
+            .find(|lock| folder.join(lock).is_file());
+        if let Some(lock) = lock {
+            found.push(Diagnostic::warning(
+                "file.open_elsewhere",
+                Location::file(&input.shown),
+                Text::new(
+                    format!("the lock file {lock} beside it says the workbook is open in Excel or LibreOffice: changes not yet saved are not in what annex read"),
+                    format!("同じフォルダのロックファイル {lock} から、このブックは Excel などで開かれているようです。保存されていない変更は読み込まれていません"),
+                ),
+                Text::new(
+                    "Save and close the workbook, then run again. If nobody has it open, the lock file is left over from a crash and can be deleted.",
+                    "ブックを保存して閉じてから、もう一度実行してください。誰も開いていない場合、ロックファイルは異常終了の残りなので削除してかまいません。",
+                ),
+            ));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -124,6 +166,39 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a.ODS", "b.xlsx", "sub/c.xls"]);
+    }
+
+    #[test]
+    fn a_lock_file_beside_a_workbook_says_it_is_open_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "meti.xlsx",
+            "~$meti.xlsx",
+            "mhlw.xlsx",
+            ".~lock.mhlw.xlsx#",
+            "cao.xlsx",
+        ] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let found = discover(&[dir.path().to_path_buf()]).unwrap();
+        let notes = open_elsewhere(&found);
+        let noted: Vec<_> = notes
+            .iter()
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.location.file.rsplit('/').next().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(
+            noted,
+            [
+                ("file.open_elsewhere", "meti.xlsx"),
+                ("file.open_elsewhere", "mhlw.xlsx")
+            ]
+        );
+        assert!(notes[0].message.ja.contains("~$meti.xlsx"));
     }
 
     #[test]

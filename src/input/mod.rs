@@ -10,7 +10,7 @@ mod workbook;
 mod xls;
 
 pub use calamine::{Data, Dimensions};
-pub use discover::{discover, DiscoverError, Input, WORKBOOK_EXTENSIONS};
+pub use discover::{discover, open_elsewhere, DiscoverError, Input, WORKBOOK_EXTENSIONS};
 pub use limits::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
-pub use rows::{Row, SheetRows};
-pub use workbook::{is_blank, open, Workbook};
+pub use rows::{is_blank, Row, SheetRows};
+pub use workbook::{open, Workbook};

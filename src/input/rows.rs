@@ -18,6 +18,10 @@ pub struct Row {
     pub percent: Vec<u32>,
     /// Whether the reader tells how numbers are shown at all: `percent` means nothing otherwise.
     pub formats_known: bool,
+    /// The columns holding a formula with no saved result, with the formula as written (empty
+    /// for a shared formula's later cells): the cell's value is not known, though it reads as
+    /// empty.
+    pub uncomputed: Vec<(u32, Box<str>)>,
 }
 
 impl Row {
@@ -27,6 +31,18 @@ impl Row {
             .ok()
             .and_then(|at| self.cells.get(at))
             .map(|(_, value)| value)
+    }
+
+    /// The formula in `column` whose result was never saved, if it holds one.
+    pub fn uncomputed(&self, column: u32) -> Option<&str> {
+        (self.uncomputed.iter())
+            .find(|(c, _)| *c == column)
+            .map(|(_, formula)| &**formula)
+    }
+
+    /// Whether the row holds nothing: no value a person typed, and no formula.
+    pub fn is_empty(&self) -> bool {
+        self.uncomputed.is_empty() && self.cells.iter().all(|(_, cell)| is_blank(cell))
     }
 
     pub fn set(&mut self, column: u32, value: Data) {
@@ -46,13 +62,42 @@ impl Row {
     }
 }
 
+/// Whether a cell holds nothing a person typed.
+pub fn is_blank(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
 /// The most cells a row makes room for before it is read.
 const ROOM: usize = 64;
 
 /// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
 /// early and says so through [`SheetRows::error`].
-/// A cell as a reader gives it: row, column, value, and whether it is shown as a percentage.
-type ReadCell = (u32, u32, Data, bool);
+/// A cell as a reader gives it.
+struct ReadCell {
+    row: u32,
+    column: u32,
+    value: Data,
+    /// Whether its number is shown as a percentage.
+    percent: bool,
+    /// Its formula, when it has one with no saved result.
+    uncomputed: Option<Box<str>>,
+}
+
+impl ReadCell {
+    fn of(row: u32, column: u32, value: Data) -> ReadCell {
+        ReadCell {
+            row,
+            column,
+            value,
+            percent: false,
+            uncomputed: None,
+        }
+    }
+}
 
 pub struct SheetRows<'a> {
     cells: Box<dyn Iterator<Item = Result<ReadCell, String>> + Send + 'a>,
@@ -76,7 +121,7 @@ impl Iterator for SheetRows<'_> {
     type Item = Row;
 
     fn next(&mut self) -> Option<Row> {
-        let (index, column, value, percent) = match self.next.take() {
+        let first = match self.next.take() {
             Some(cell) => cell,
             None => match self.cells.next()? {
                 Ok(cell) => cell,
@@ -86,25 +131,18 @@ impl Iterator for SheetRows<'_> {
                 }
             },
         };
-        let mut cells = Vec::with_capacity(self.width.clamp(1, ROOM));
-        cells.push((column, value));
+        let index = first.row;
         let mut row = Row {
             index,
-            cells,
+            cells: Vec::with_capacity(self.width.clamp(1, ROOM)),
             percent: Vec::new(),
             formats_known: self.formats_known,
+            uncomputed: Vec::new(),
         };
-        if percent {
-            row.percent.push(column);
-        }
+        row.add(first);
         loop {
             match self.cells.next() {
-                Some(Ok((r, c, value, percent))) if r == index => {
-                    row.set(c, value);
-                    if percent {
-                        row.percent.push(c);
-                    }
-                }
+                Some(Ok(cell)) if cell.row == index => row.add(cell),
                 Some(Ok(other)) => {
                     self.next = Some(other);
                     break;
@@ -121,8 +159,22 @@ impl Iterator for SheetRows<'_> {
     }
 }
 
-fn keep(value: &Data) -> bool {
-    !matches!(value, Data::Empty)
+impl Row {
+    fn add(&mut self, cell: ReadCell) {
+        if cell.percent {
+            self.percent.push(cell.column);
+        }
+        if let Some(formula) = cell.uncomputed {
+            self.uncomputed.push((cell.column, formula));
+        }
+        if cell.value != Data::Empty {
+            self.set(cell.column, cell.value);
+        }
+    }
+}
+
+fn keep(cell: &ReadCell) -> bool {
+    cell.value != Data::Empty || cell.uncomputed.is_some()
 }
 
 /// Streams the cells a reader's `next_cell` gives until it ends or fails.
@@ -135,7 +187,7 @@ fn stream<'a, E: std::fmt::Display>(
         while !done {
             match next_cell() {
                 Ok(Some(cell)) => {
-                    if keep(&cell.2) {
+                    if keep(&cell) {
                         return Some(Ok(cell));
                     }
                 }
@@ -152,17 +204,17 @@ fn stream<'a, E: std::fmt::Display>(
 
 /// A calamine cell with its value owned (calamine does not say how a number is shown).
 fn owned((row, column): (u32, u32), value: &DataRef) -> ReadCell {
-    (row, column, Data::from(value.clone()), false)
+    ReadCell::of(row, column, Data::from(value.clone()))
 }
 
 fn from_range(range: Range<Data>) -> Box<dyn Iterator<Item = Result<ReadCell, String>> + Send> {
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let cells: Vec<_> = range
         .used_cells()
-        .filter(|(_, _, value)| keep(value))
+        .filter(|(_, _, value)| **value != Data::Empty)
         .map(|(r, c, value)| {
             let (row, column) = (first_row + r as u32, first_column + c as u32);
-            Ok((row, column, value.clone(), false))
+            Ok(ReadCell::of(row, column, value.clone()))
         })
         .collect();
     Box::new(cells.into_iter())
@@ -182,8 +234,12 @@ pub fn sheet_rows<'a, RS: Read + Seek + Send, R: Read + Seek + Send>(
             let mut cells = cells?;
             stream(move || {
                 let cell = cells.next_cell()?;
-                let percent = cells.shown_as_percent();
-                Ok::<_, String>(cell.map(|(row, column, value)| (row, column, value, percent)))
+                let (percent, uncomputed) = (cells.shown_as_percent(), cells.uncomputed_formula());
+                Ok::<_, String>(cell.map(|(row, column, value)| ReadCell {
+                    percent,
+                    uncomputed: uncomputed.map(Box::from),
+                    ..ReadCell::of(row, column, value)
+                }))
             })
         }
         (None, Some(Sheets::Xlsx(xlsx))) => {
@@ -268,7 +324,7 @@ mod tests {
             cells: Box::new(
                 cells
                     .into_iter()
-                    .map(|(r, c, v)| Ok((r, c, Data::String(v.into()), false))),
+                    .map(|(r, c, v)| Ok(ReadCell::of(r, c, Data::String(v.into())))),
             ),
             next: None,
             error: None,
@@ -303,7 +359,11 @@ mod tests {
         let mut stream = SheetRows {
             formats_known: false,
             cells: Box::new(
-                vec![Ok((0, 0, Data::Int(1), false)), Err("broken".to_string())].into_iter(),
+                vec![
+                    Ok(ReadCell::of(0, 0, Data::Int(1))),
+                    Err("broken".to_string()),
+                ]
+                .into_iter(),
             ),
             next: None,
             error: None,

@@ -13,8 +13,7 @@ use std::io::{BufReader, Cursor, Read, Seek};
 use std::sync::Arc;
 
 use calamine::{
-    open_workbook_auto_from_rs, Data, Dimensions, Ods, Reader, SheetVisible, Sheets, Xls, Xlsb,
-    Xlsx,
+    open_workbook_auto_from_rs, Dimensions, Ods, Reader, SheetVisible, Sheets, Xls, Xlsb, Xlsx,
 };
 use xlsx_stream::Package;
 
@@ -55,8 +54,7 @@ enum Source {
 /// Opens the file of `input` once and measures it; `calamine_view` says the run needs what only
 /// calamine tells of a sheet (hidden sheets, formulas).
 pub fn open(input: &Input, limits: Limits, calamine_view: bool) -> Result<Workbook, Refused> {
-    let mut file =
-        File::open(&input.path).map_err(|e| Box::new(unreadable(input, &e.to_string())))?;
+    let mut file = File::open(&input.path).map_err(|e| Box::new(not_opened(input, &e)))?;
     let mut head = [0u8; 8];
     let compound = file.read_exact(&mut head).is_ok() && head == COMPOUND_FILE_MAGIC;
     file.rewind()
@@ -110,7 +108,7 @@ fn read_bytes(input: &Input, file: impl Read) -> Result<Arc<[u8]>, Refused> {
     let mut bytes = Vec::new();
     let mut file = file;
     file.read_to_end(&mut bytes)
-        .map_err(|e| Box::new(unreadable(input, &e.to_string())))?;
+        .map_err(|e| Box::new(not_opened(input, &e)))?;
     Ok(bytes.into())
 }
 
@@ -235,15 +233,6 @@ impl Workbook {
     }
 }
 
-/// Whether a cell holds nothing a person typed.
-pub fn is_blank(cell: &Data) -> bool {
-    match cell {
-        Data::Empty => true,
-        Data::String(text) => text.trim().is_empty(),
-        _ => false,
-    }
-}
-
 fn extension(input: &Input) -> String {
     (input.path.extension().and_then(|e| e.to_str()))
         .unwrap_or_default()
@@ -260,6 +249,27 @@ fn is_password_error(error: &calamine::Error) -> bool {
         calamine::Error::Xls(calamine::XlsError::Password)
             | calamine::Error::Xlsx(calamine::XlsxError::Password)
             | calamine::Error::Ods(calamine::OdsError::Password)
+    )
+}
+
+/// A file the system would not let annex open or read: locked is not damaged, and is told apart.
+fn not_opened(input: &Input, error: &std::io::Error) -> Diagnostic {
+    // Windows refuses a file another program holds with a sharing or lock violation.
+    let held = cfg!(windows) && matches!(error.raw_os_error(), Some(32 | 33));
+    if error.kind() != std::io::ErrorKind::PermissionDenied && !held {
+        return unreadable(input, &error.to_string());
+    }
+    Diagnostic::error(
+        "file.locked",
+        Location::file(&input.shown),
+        Text::new(
+            format!("cannot open the file: the system refuses access to it ({error}); it is not damaged"),
+            "ファイルを開けません（アクセスが拒否されました）。ファイルが壊れているのではありません".to_string(),
+        ),
+        Text::new(
+            "Close the workbook in Excel or any other program that has it open, or ask whoever manages the folder for permission to read it, then run again.",
+            "Excel など、このブックを開いているプログラムを閉じるか、フォルダの管理者に読み取りの権限を付けてもらってから、もう一度実行してください。",
+        ),
     )
 }
 

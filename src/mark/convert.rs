@@ -31,7 +31,7 @@ pub fn to_xlsx(path: &Path) -> Result<Vec<u8>, String> {
                 Data::Int(number) => sheet.write_number(row, column, *number as f64),
                 Data::Bool(value) => sheet.write_boolean(row, column, *value),
                 Data::DateTime(moment) => {
-                    let serial = moment.as_f64();
+                    let serial = serial_from_1900(moment);
                     let format = match serial.fract() == 0.0 {
                         true => &date,
                         false => &date_time,
@@ -44,4 +44,32 @@ pub fn to_xlsx(path: &Path) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+/// A date's serial as a workbook counting from 1900 holds it, which the copy does: a serial of a
+/// workbook counting from 1904 (Excel for Mac's option) would show a day four years early.
+fn serial_from_1900(moment: &calamine::ExcelDateTime) -> f64 {
+    if !moment.is_datetime() {
+        return moment.as_f64();
+    }
+    let (year, month, day, hour, minute, second, milli) = moment.to_ymd_hms_milli();
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, month, day)
+        .and_then(|date| date.and_hms_milli(u16::from(hour), minute, second, milli))
+        .map_or(moment.as_f64(), |date| date.to_excel())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    #[test]
+    fn a_date_counted_from_1904_is_written_as_the_same_day() {
+        let mac = ExcelDateTime::new(44165.5, ExcelDateTimeType::DateTime, true);
+        assert_eq!(serial_from_1900(&mac), 45627.5);
+        let usual = ExcelDateTime::new(45627.0, ExcelDateTimeType::DateTime, false);
+        assert_eq!(serial_from_1900(&usual), 45627.0);
+        let duration = ExcelDateTime::new(1.25, ExcelDateTimeType::TimeDelta, true);
+        assert_eq!(serial_from_1900(&duration), 1.25);
+    }
 }

@@ -48,7 +48,7 @@ fn read_sheets(workbook: &mut Workbook, input: &Input, with: ReadWith, outcome: 
         .into_iter()
         .map(|name| (normalize_label(&name), name))
         .collect();
-    let found: Vec<(usize, String)> = schemas
+    let mut found: Vec<(usize, String)> = schemas
         .entities
         .iter()
         .enumerate()
@@ -58,6 +58,13 @@ fn read_sheets(workbook: &mut Workbook, input: &Input, with: ReadWith, outcome: 
                 .map(|name| (index, name.clone()))
         })
         .collect();
+    tables_under_other_names(
+        workbook,
+        input,
+        schemas,
+        &mut found,
+        &mut outcome.diagnostics,
+    );
     if found.is_empty() {
         outcome.diagnostics.push(sheet::unrecognised(
             &input.shown,
@@ -124,6 +131,60 @@ fn read_sheets(workbook: &mut Workbook, input: &Input, with: ReadWith, outcome: 
             diagnostics.extend(profile::formulas(&layout, &workbook.formulas(&name)));
         }
     }
+}
+
+/// The sheets not named as any of the contract's whose header row is a contract table's (「KPI」
+/// renamed 「KPI一覧」, a copy 「取組 (2)」): one that stands for a missing sheet is read as it,
+/// with an error for its name; one beside the sheet read for its table is an error, so that no
+/// table is left unread without a word.
+fn tables_under_other_names(
+    workbook: &mut Workbook,
+    input: &Input,
+    schemas: &crate::schema::Schemas,
+    found: &mut Vec<(usize, String)>,
+    diagnostics: &mut Findings,
+) {
+    // The sheets annex's own templates add for reference (論点一覧, the issues to answer).
+    let reference = (schemas.entity_role("issue"))
+        .and_then(|index| schemas.entities.get(index))
+        .map(|issue| normalize_label(&issue.list_sheet()));
+    let others: Vec<String> = (workbook.sheet_names().into_iter())
+        .filter(|name| !found.iter().any(|(_, read)| read == name))
+        .filter(|name| {
+            let label = normalize_label(name);
+            label != normalize_label(INFO_SHEET) && Some(&label) != reference.as_ref()
+        })
+        .collect();
+    // A workbook with sheets of one kind (a submission's) holds only that kind's tables.
+    let kinds: Vec<&str> = (found.iter())
+        .filter_map(|(index, _)| schemas.entities.get(*index))
+        .map(|entity| entity.workbook.as_str())
+        .collect();
+    for name in others {
+        let Ok(rows) = workbook.rows(&name) else {
+            continue;
+        };
+        // The header row, or a row a little below a title.
+        let table = (rows.take(sheet::HEADER_SEARCH_ROWS + 1))
+            .find_map(|row| sheet::table_of(&row.cells, schemas));
+        let Some(entity) = table.and_then(|index| Some((index, schemas.entities.get(index)?)))
+        else {
+            continue;
+        };
+        if !kinds.is_empty() && !kinds.contains(&entity.1.workbook.as_str()) {
+            continue;
+        }
+        match found.iter().find(|(index, _)| *index == entity.0) {
+            Some((_, read)) => {
+                diagnostics.push(sheet::table_not_read(&input.shown, &name, entity.1, read))
+            }
+            None => {
+                diagnostics.push(sheet::renamed(&input.shown, &name, entity.1));
+                found.push((entity.0, name));
+            }
+        }
+    }
+    found.sort_by_key(|(index, _)| *index);
 }
 
 fn sheet_unreadable(input: &Input, sheet: &Arc<str>, error: &str) -> Diagnostic {
@@ -227,6 +288,7 @@ fn read_sheet(
     });
     sheet::missing_columns(&layout, entity, &mut outcome.diagnostics);
     outcome.sheets.push(layout.clone());
+    let mut headed = (header.as_ref()).and_then(|row| sheet::Headed::of(&row.cells, entity));
     let mut carry = MergeCarry::new(merges);
     // One stretch of rows is checked while the next is read, by whichever core is free.
     let mut batch = next_batch(&mut rows, &mut carry);
@@ -235,6 +297,13 @@ fn read_sheet(
     let mut per_code: HashMap<String, usize> = HashMap::new();
     let mut helps = HashMap::new();
     while !batch.is_empty() {
+        if let Some(headed) = headed.as_mut() {
+            let mut unheaded = Vec::new();
+            for row in &batch {
+                headed.check(&layout, row, &mut unheaded);
+            }
+            outcome.diagnostics.extend(unheaded);
+        }
         let (next, (records, mut diagnostics)) = rayon::join(
             || next_batch(&mut rows, &mut carry),
             || check_batch(batch, &layout, target),
@@ -270,7 +339,7 @@ fn next_batch(rows: &mut impl Iterator<Item = Row>, carry: &mut MergeCarry) -> V
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     for mut row in rows.by_ref() {
         carry.apply(&mut row);
-        if row.cells.iter().all(|(_, cell)| is_blank(cell)) {
+        if row.is_empty() {
             continue;
         }
         batch.push(row);
@@ -375,17 +444,20 @@ fn to_record(
         {
             diagnostics.extend(profile::text_cell(layout, field, row, column, text));
         }
-        let converted = values::convert(
-            cell,
-            &values::Target {
-                schemas,
-                entity,
-                field,
-                unit_in_row,
-                shown_as_percent: (cells.formats_known)
-                    .then(|| column.is_some_and(|c| cells.percent.contains(&c))),
-            },
-        );
+        let converted = match column.and_then(|c| cells.uncomputed(c)) {
+            Some(formula) => values::Converted::error(values::uncomputed_formula(field, formula)),
+            None => values::convert(
+                cell,
+                &values::Target {
+                    schemas,
+                    entity,
+                    field,
+                    unit_in_row,
+                    shown_as_percent: (cells.formats_known)
+                        .then(|| column.is_some_and(|c| cells.percent.contains(&c))),
+                },
+            ),
+        };
         match (converted.value, &converted.problem, &field.default) {
             (Some(value), _, _) => {
                 values.insert(field.key.clone(), value);
@@ -399,7 +471,11 @@ fn to_record(
             if problem.severity == Severity::Error {
                 rejected.push(field.key.clone());
             }
-            problems.push((index, values::display(cell), problem));
+            let found = match column.and_then(|c| cells.uncomputed(c)) {
+                Some(formula) if !formula.is_empty() => format!("={formula}"),
+                _ => values::display(cell),
+            };
+            problems.push((index, found, problem));
         }
     }
     let values = Value::Object(values);

@@ -145,6 +145,24 @@ pub const CATALOGUE: &[Entry] = entries![
         "Excel か LibreOffice で開き .xlsx で保存し直す。"
     ),
     (
+        "file.locked",
+        E,
+        "the system refuses access to the file (no permission, or another program holds it); it is not damaged",
+        "ファイルへのアクセスが拒否された（壊れてはいない）",
+        "a workbook only its owner may read",
+        "Close the program that holds it, or get permission to read it.",
+        "開いているプログラムを閉じるか、読み取り権限をもらう。"
+    ),
+    (
+        "file.open_elsewhere",
+        W,
+        "a lock file beside the workbook says it is open in Excel or LibreOffice; unsaved changes are not read",
+        "ブックが Excel などで開かれている（未保存の変更は読まない）",
+        "~$meti.xlsx beside meti.xlsx",
+        "Save and close the workbook, then run again.",
+        "ブックを保存して閉じてから再実行する。"
+    ),
+    (
         "file.encrypted",
         E,
         "the workbook is protected by a password",
@@ -190,6 +208,24 @@ pub const CATALOGUE: &[Entry] = entries![
         "見出し行だけでもシートを追加する。"
     ),
     (
+        "sheet.renamed",
+        E,
+        "a sheet of another name holds the table of a sheet the workbook lacks; it is read as that sheet",
+        "シート名が違う（表は読み込んだ）",
+        "KPI renamed KPI一覧",
+        "Rename the sheet to the contract's name; do not add an empty one.",
+        "シート名を契約の名前に直す（空のシートを追加しない）。"
+    ),
+    (
+        "sheet.table_not_read",
+        E,
+        "a sheet holds a table of the contract beside the sheet read for it; its rows are not read",
+        "同じ表のシートが別にある（その行は読み込まない）",
+        "取組 and 取組 (2)",
+        "Move its rows into the sheet that is read, then delete it.",
+        "行を読み込まれるシートに移し、シートを削除する。"
+    ),
+    (
         "sheet.unreadable",
         E,
         "a sheet could not be read to its end",
@@ -226,6 +262,15 @@ pub const CATALOGUE: &[Entry] = entries![
         "見出しを直すか、列を削除する。"
     ),
     (
+        "column.no_header",
+        W,
+        "a column holds values but its header cell is empty; they are not read",
+        "見出しのない列に値がある（読み込まない）",
+        "notes typed in column K, K1 empty",
+        "Type the column's header in row 1, or move notes into 備考.",
+        "1行目に見出しを入力するか、メモを備考に移す。"
+    ),
+    (
         "column.duplicate",
         W,
         "a column appears twice; the first is read",
@@ -242,6 +287,15 @@ pub const CATALOGUE: &[Entry] = entries![
         "#REF! in 値",
         "Fix the formula, or type the value itself.",
         "数式を直すか、値を直接入力する。"
+    ),
+    (
+        "cell.formula_not_computed",
+        E,
+        "a formula with no saved result (the workbook was written by a program and never opened in Excel): its value is not known",
+        "数式の計算結果が保存されていない（値が分からない）",
+        "=IF(D2>0,\"○\",\"×\") written by openpyxl",
+        "Open the workbook in Excel, let it calculate and save it, or type the value itself.",
+        "Excel で開いて保存し直すか、値を直接入力する。"
     ),
     (
         "*.type",

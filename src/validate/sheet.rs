@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use calamine::Data;
 
+use crate::input::{is_blank, Row};
 use crate::lang::Text;
 use crate::records::SheetLayout;
-use crate::report::{cell_name, Diagnostic, Findings, Location};
+use crate::report::{cell_name, column_name, Diagnostic, Findings, Location};
 use crate::schema::{normalize_label, Entity, Schemas};
 use crate::values::{display, field_help};
 
@@ -92,16 +93,82 @@ pub const HEADER_SEARCH_ROWS: usize = 10;
 
 /// How many of the entity's headers a row holds.
 pub fn headers_matched(cells: &[(u32, Data)], entity: &Entity) -> usize {
+    headers_matched_where(cells, entity, |_| true)
+}
+
+/// How many of the headers of the entity's fields that pass `counted` a row holds.
+fn headers_matched_where(
+    cells: &[(u32, Data)],
+    entity: &Entity,
+    counted: impl Fn(&crate::schema::Field) -> bool,
+) -> usize {
     let labels: Vec<String> = cells
         .iter()
         .map(|(_, cell)| normalize_label(&display(cell)))
         .collect();
     (entity.fields.iter())
+        .filter(|field| counted(field))
         .filter(|field| {
             let (header, key) = (normalize_label(&field.header), normalize_label(&field.key));
             labels.iter().any(|label| *label == header || *label == key)
         })
         .count()
+}
+
+/// The entity whose table a header row holds, when it clearly holds one: at least two of its
+/// headers and half of its required ones, more headers than of any other entity's.
+pub fn table_of(cells: &[(u32, Data)], schemas: &Schemas) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut tied = false;
+    for (index, entity) in schemas.entities.iter().enumerate() {
+        let matched = headers_matched(cells, entity);
+        let required = entity.fields.iter().filter(|f| f.required).count();
+        let required_matched = headers_matched_where(cells, entity, |f| f.required);
+        if matched < 2 || required_matched * 2 < required {
+            continue;
+        }
+        match best {
+            Some((_, most)) if most == matched => tied = true,
+            Some((_, most)) if most > matched => {}
+            _ => (best, tied) = (Some((index, matched)), false),
+        }
+    }
+    best.filter(|_| !tied).map(|(index, _)| index)
+}
+
+/// A sheet of another name holding the table of a sheet the workbook lacks: it is read as that
+/// sheet, and the name is an error until it is put right.
+pub fn renamed(file: &Arc<str>, sheet: &str, entity: &Entity) -> Diagnostic {
+    let expected = &entity.sheet;
+    Diagnostic::error(
+        "sheet.renamed",
+        Location::sheet(file, &sheet.into()),
+        Text::new(
+            format!("the sheet {sheet} holds the {expected} table, but the sheet must be named {expected}; annex read it as {expected} this time"),
+            format!("シート「{sheet}」は「{expected}」の表ですが、シート名は「{expected}」である必要があります（今回は「{expected}」として読み込みました）"),
+        ),
+        Text::new(
+            format!("Rename the sheet {sheet} to {expected} (double-click its tab). Do not add another sheet: its rows would not be read."),
+            format!("シート「{sheet}」の名前を「{expected}」に変えてください（シート見出しをダブルクリック）。別のシートを追加すると、この表の行が読み込まれません。"),
+        ),
+    )
+}
+
+/// A sheet holding a table of the contract beside the sheet that is read for it: its rows
+/// would be lost without a word.
+pub fn table_not_read(file: &Arc<str>, sheet: &str, entity: &Entity, read: &str) -> Diagnostic {
+    Diagnostic::error(
+        "sheet.table_not_read",
+        Location::sheet(file, &sheet.into()),
+        Text::new(
+            format!("the sheet {sheet} holds a {} table, but annex reads that table from the sheet {read}; the rows of {sheet} are not read", entity.sheet),
+            format!("シート「{sheet}」は「{}」の表ですが、この表はシート「{read}」から読み込むため、「{sheet}」の行は読み込まれていません", entity.sheet),
+        ),
+        Text::new(
+            format!("Move the rows of {sheet} into {read} (below its rows, under the same headers), then delete the sheet {sheet}."),
+            format!("「{sheet}」の行を「{read}」の行の下（同じ見出しの列）に移してから、シート「{sheet}」を削除してください。"),
+        ),
+    )
 }
 
 /// The sheet's headers are in a row below the first (a title above the table).
@@ -248,4 +315,92 @@ pub fn missing_columns(layout: &SheetLayout, entity: &Entity, diagnostics: &mut 
             },
         ));
     }
+}
+
+/// Which columns of a sheet have a header, to find values typed under none: they would be
+/// dropped without a word.
+pub struct Headed {
+    headed: Vec<bool>,
+    /// The header of the sheet's column for notes, where it has one.
+    notes: Option<String>,
+    /// The columns already reported, so that a column is reported once, at its first value.
+    reported: Vec<u32>,
+}
+
+impl Headed {
+    /// The columns of a header row; `None` where the sheet has no header row at all (it is
+    /// reported as such, and every column would be headless).
+    pub fn of(headers: &[(u32, Data)], entity: &Entity) -> Option<Headed> {
+        let columns: Vec<u32> = (headers.iter())
+            .filter(|(_, cell)| !display(cell).trim().is_empty())
+            .map(|(column, _)| *column)
+            .collect();
+        let width = columns.iter().max().map(|last| *last as usize + 1)?;
+        let mut headed = vec![false; width];
+        for column in columns {
+            if let Some(slot) = headed.get_mut(column as usize) {
+                *slot = true;
+            }
+        }
+        Some(Headed {
+            headed,
+            notes: entity.role("note").map(|field| field.header.clone()),
+            reported: Vec::new(),
+        })
+    }
+
+    /// A warning for each column first found holding a value without a header, in `row`.
+    pub fn check(&mut self, layout: &SheetLayout, row: &Row, diagnostics: &mut Vec<Diagnostic>) {
+        let values = (row.cells.iter())
+            .filter(|(column, _)| !self.is_headed(*column))
+            .filter(|(_, cell)| !is_blank(cell))
+            .map(|(column, _)| *column);
+        let formulas = row.uncomputed.iter().map(|(column, _)| *column);
+        let unheaded: Vec<u32> = values
+            .chain(formulas)
+            .filter(|column| !self.is_headed(*column) && !self.reported.contains(column))
+            .collect();
+        for column in unheaded {
+            if !self.reported.contains(&column) {
+                self.reported.push(column);
+                let notes = self.notes.as_deref();
+                diagnostics.push(unheaded_column(layout, row.index + 1, column, notes));
+            }
+        }
+    }
+
+    fn is_headed(&self, column: u32) -> bool {
+        self.headed.get(column as usize).copied().unwrap_or(false)
+    }
+}
+
+/// Values in a column whose header cell is empty: not read, and said so at the first one.
+fn unheaded_column(layout: &SheetLayout, row: u32, column: u32, notes: Option<&str>) -> Diagnostic {
+    let letter = column_name(column);
+    let (notes_en, notes_ja) = match notes {
+        Some(header) => (
+            format!("if they are notes, move them into the {header} column"),
+            format!("メモであれば「{header}」列に移してください"),
+        ),
+        None => (
+            "if they are notes, keep them in a workbook of your own".to_string(),
+            "メモであれば別のブックに控えてください".to_string(),
+        ),
+    };
+    Diagnostic::warning(
+        "column.no_header",
+        Location {
+            row: Some(row),
+            column: Some(column),
+            ..Location::sheet(&layout.file, &layout.sheet)
+        },
+        Text::new(
+            format!("column {letter} holds values but has no header in row 1, so they are not read"),
+            format!("{letter}列に値がありますが、1行目に見出しがないため読み込んでいません"),
+        ),
+        Text::new(
+            format!("If the values belong to a column of the sheet, type its header in {letter}1; {notes_en}."),
+            format!("シートの列の値であれば {letter}1 にその見出しを入力してください。{notes_ja}。"),
+        ),
+    )
 }

@@ -10,7 +10,7 @@ mod parse;
 
 use std::borrow::Cow;
 
-use calamine::{Data, ExcelDateTime, ExcelDateTimeType};
+use calamine::{Data, ExcelDateTime};
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
@@ -54,7 +54,7 @@ impl Converted {
         }
     }
 
-    fn error(problem: CellProblem) -> Converted {
+    pub fn error(problem: CellProblem) -> Converted {
         Converted {
             value: None,
             problem: Some(problem),
@@ -231,19 +231,14 @@ impl Target<'_> {
     }
 
     /// A date cell whose serial is a year (2024 is 1905-07-16): the year typed into a cell
-    /// formatted as a date.
-    fn year_as_date(&self, serial: f64) -> Option<CellProblem> {
+    /// formatted as a date. What it shows is read in the workbook's own date system.
+    fn year_as_date(&self, date: &ExcelDateTime) -> Option<CellProblem> {
+        let serial = date.as_f64();
         if serial.fract() != 0.0 || !(1900.0..=2100.0).contains(&serial) {
             return None;
         }
         let header = &self.field.header;
-        let shown = date_of(&ExcelDateTime::new(
-            serial,
-            ExcelDateTimeType::DateTime,
-            false,
-        ))
-        .map(parse::format_date)
-        .unwrap_or_default();
+        let shown = date_of(date).map(parse::format_date).unwrap_or_default();
         Some(CellProblem {
             severity: Severity::Error,
             code: self.code("year_as_date"),
@@ -516,6 +511,31 @@ pub fn convert(cell: &Data, target: &Target) -> Converted {
     }
 }
 
+/// A cell whose formula has no saved result (the workbook was written by a program and never
+/// opened in a spreadsheet): its value is not known, so it is neither empty nor guessed.
+pub fn uncomputed_formula(field: &Field, formula: &str) -> CellProblem {
+    let header = &field.header;
+    let (en, ja) = match formula.is_empty() {
+        true => (
+            format!("{header} holds a formula (part of a shared formula) with no saved result, so its value is not known"),
+            format!("「{header}」の数式（共有数式の一部）に計算結果が保存されていないため、値が分かりません"),
+        ),
+        false => (
+            format!("{header} holds the formula ={formula} with no saved result, so its value is not known"),
+            format!("「{header}」の数式 ={formula} に計算結果が保存されていないため、値が分かりません"),
+        ),
+    };
+    CellProblem {
+        severity: Severity::Error,
+        code: "cell.formula_not_computed".into(),
+        message: Text::new(en, ja),
+        help: Text::new(
+            "Open the workbook in Excel (or LibreOffice), let it calculate, and save it; or type the value itself instead of the formula.",
+            "ブックを Excel（または LibreOffice）で開いて再計算させ、保存し直してください。または数式ではなく値そのものを入力してください。",
+        ),
+    }
+}
+
 fn formula_error(error: &str, target: &Target) -> CellProblem {
     CellProblem {
         severity: Severity::Error,
@@ -669,7 +689,7 @@ fn fiscal_year(cell: &Data, target: &Target) -> Converted {
         Data::Int(n) => Converted::value(Value::from(*n)),
         // A date cell (令和6年4月, formatted with era tokens) names the fiscal year it falls in:
         // April to March.
-        Data::DateTime(date) => match (target.year_as_date(date.as_f64()), date_of(date)) {
+        Data::DateTime(date) => match (target.year_as_date(date), date_of(date)) {
             (Some(problem), _) => Converted::error(problem),
             (None, Some((year, month, _))) => Converted::value(Value::from(match month {
                 1..=3 => year - 1,
@@ -689,19 +709,19 @@ fn fiscal_year(cell: &Data, target: &Target) -> Converted {
 }
 
 fn year_month(cell: &Data, target: &Target) -> Converted {
-    let serial = match cell {
-        Data::DateTime(date) => Some(date.as_f64()),
+    let date = match cell {
+        // The date as the workbook counts its serials (from 1900, or from 1904 on a Mac).
+        Data::DateTime(date) => Some(date),
         // A plain number is not a date serial unless the cell is formatted as a date: 2024.12
         // typed into a General cell would otherwise become 1905-07-16.
         Data::Int(_) | Data::Float(_) => return Converted::error(target.number_not_a_date(cell)),
         _ => None,
     };
-    if let Some(serial) = serial {
-        if let Some(problem) = target.year_as_date(serial) {
+    if let Some(date) = date {
+        if let Some(problem) = target.year_as_date(date) {
             return Converted::error(problem);
         }
-        let date = ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false);
-        return match date_of(&date) {
+        return match date_of(date) {
             Some(ymd) => Converted::value(Value::String(parse::format_date(ymd))),
             None => Converted::error(target.type_error(&display(cell))),
         };
@@ -775,7 +795,7 @@ fn split_list<'a>(text: &'a str, separators: &'a [String]) -> impl Iterator<Item
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calamine::CellErrorType;
+    use calamine::{CellErrorType, ExcelDateTimeType};
     use serde_json::json;
 
     fn read(entity: &str, key: &str, cell: Data) -> Converted {
@@ -1019,6 +1039,36 @@ mod tests {
             json!("2024-12-01")
         );
         assert_eq!(code("kpi", "as_of", text("2024-13")), "kpi.as_of.date");
+    }
+
+    #[test]
+    fn dates_are_read_in_the_workbooks_own_date_system() {
+        // Excel for Mac's 1904 system counts from 1904-01-01: 44165 is 2024-12-01 there, and
+        // 2020-11-30 in the usual 1900 system.
+        let mac = Data::DateTime(ExcelDateTime::new(
+            44165.0,
+            ExcelDateTimeType::DateTime,
+            true,
+        ));
+        assert_eq!(value("kpi", "as_of", mac.clone()), json!("2024-12-01"));
+        assert_eq!(display(&mac), "2024-12-01");
+        let fiscal_start = Data::DateTime(ExcelDateTime::new(
+            43921.0,
+            ExcelDateTimeType::DateTime,
+            true,
+        ));
+        assert_eq!(value("kpi", "fy_from", fiscal_start), json!(2024));
+        let year = Data::DateTime(ExcelDateTime::new(
+            2024.0,
+            ExcelDateTimeType::DateTime,
+            true,
+        ));
+        let problem = read("kpi", "as_of", year).problem.unwrap();
+        assert!(
+            problem.message.en.contains("1909-07-17"),
+            "{}",
+            problem.message.en
+        );
     }
 
     #[test]

@@ -151,6 +151,7 @@ impl Run {
 }
 
 /// A cell of a hand-built workbook.
+#[derive(Clone)]
 pub enum Cell<'a> {
     Text(&'a str),
     Number(f64),

@@ -186,9 +186,14 @@ impl<R: Read + Seek> Package<R> {
             plain: String::new(),
             text: String::new(),
             percent: false,
+            formula: String::new(),
+            uncomputed: false,
         }))
     }
 }
+
+/// How much of a formula's text is kept to be shown: enough to recognise it.
+const FORMULA_SHOWN: usize = 200;
 
 #[derive(PartialEq)]
 enum State {
@@ -213,6 +218,10 @@ pub struct Cells<'a, R: Read> {
     text: String,
     /// Whether the last cell given is a number shown as a percentage.
     percent: bool,
+    /// The last cell's formula, as written (a shared formula's other cells write none), and
+    /// whether it has no saved result.
+    formula: String,
+    uncomputed: bool,
 }
 
 impl<R: Read> Cells<'_, R> {
@@ -221,6 +230,14 @@ impl<R: Read> Cells<'_, R> {
     /// hundred times that.
     pub fn shown_as_percent(&self) -> bool {
         self.percent
+    }
+
+    /// The formula of the cell `next_cell` gave last, when it holds a formula with no saved
+    /// result (a workbook written by a program and never opened in a spreadsheet): the cell is
+    /// then given as empty, as calamine gives it, though its value is not known. The formula's
+    /// text is empty for a cell of a shared formula, which only its first cell writes.
+    pub fn uncomputed_formula(&self) -> Option<&str> {
+        self.uncomputed.then_some(self.formula.as_str())
     }
 
     /// The next cell, `None` after the last; an error ends the sheet.
@@ -278,6 +295,8 @@ impl<R: Read> Cells<'_, R> {
         };
         let kind = CellType::of(kind);
         self.percent = false;
+        self.formula.clear();
+        let mut formula = false;
         let mut value = Data::Empty;
         loop {
             match self.xml.next()? {
@@ -286,7 +305,8 @@ impl<R: Read> Cells<'_, R> {
                         b"is" => Data::String(string(&mut self.xml, b"is", b"</t></is>")?),
                         b"v" => self.value(&kind, style)?,
                         b"f" => {
-                            self.skip_formula()?;
+                            formula = true;
+                            self.read_formula()?;
                             Data::Empty
                         }
                         other => {
@@ -303,6 +323,8 @@ impl<R: Read> Cells<'_, R> {
             }
         }
         self.column = column.saturating_add(1);
+        // A result is saved as a value after the formula; openpyxl writes an empty one.
+        self.uncomputed = formula && value == Data::Empty;
         Ok((row, column, value))
     }
 
@@ -400,11 +422,23 @@ impl<R: Read> Cells<'_, R> {
         }
     }
 
-    /// Skips the `f` element just started.
-    fn skip_formula(&mut self) -> Result<(), String> {
+    /// Reads the `f` element just started, keeping the first [`FORMULA_SHOWN`] bytes of its text
+    /// in `formula`.
+    fn read_formula(&mut self) -> Result<(), String> {
         let mut depth = 0u32;
         loop {
             match self.xml.next()? {
+                Token::Text(range) if self.formula.len() < FORMULA_SHOWN => {
+                    decode_into(self.xml.bytes(&range), &mut self.formula, true)?;
+                    if self.formula.len() > FORMULA_SHOWN {
+                        let mut end = FORMULA_SHOWN;
+                        while !self.formula.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        self.formula.truncate(end);
+                        self.formula.push('…');
+                    }
+                }
                 Token::Start { name, .. } if local_name(self.xml.bytes(&name)) == b"f" => {
                     depth += 1
                 }

@@ -287,3 +287,38 @@ fn hand_written_sheet_xml_reads_as_calamine_reads_it() {
         assert!(read[0].1.is_err(), "sheet {index} should fail");
     }
 }
+
+#[test]
+fn a_formula_without_a_saved_result_is_told_apart_from_an_empty_cell() {
+    let sheet = r#"<worksheet><sheetData><row r="1">
+<c r="A1"><f>IF(B1&gt;0,"○","×")</f></c>
+<c r="B1"><f>SUM(C1:C9)</f><v>3</v></c>
+<c r="C1" t="str"><f>""</f><v></v></c>
+<c r="D1"><f t="shared" si="0" ref="D1:D2">C1*2</f></c>
+<c r="E1"/>
+<c r="F1"><f>1+1</f><v></v></c>
+</row><row r="2"><c r="D2"><f t="shared" si="0"/></c></row></sheetData></worksheet>"#;
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("script.xlsx");
+    with_parts(&path, sheet_and_strings(sheet, None));
+    assert_read_alike(&path);
+    let mut package = open(&path);
+    let mut cells = package.cells("Sheet1").unwrap().unwrap();
+    let mut seen = Vec::new();
+    while let Some((row, column, value)) = cells.next_cell().unwrap() {
+        let formula = cells.uncomputed_formula().map(str::to_string);
+        seen.push((row, column, value, formula));
+    }
+    assert_eq!(
+        seen,
+        [
+            (0, 0, Data::Empty, Some("IF(B1>0,\"○\",\"×\")".to_string())),
+            (0, 1, Data::Float(3.0), None),
+            (0, 2, Data::String(String::new()), None),
+            (0, 3, Data::Empty, Some("C1*2".to_string())),
+            (0, 4, Data::Empty, None),
+            (0, 5, Data::Empty, Some("1+1".to_string())),
+            (1, 3, Data::Empty, Some(String::new())),
+        ]
+    );
+}
