@@ -285,3 +285,140 @@ fn a_template_is_not_written_over_a_filled_workbook_unless_forced() {
     .expect_code(0);
     assert_ne!(std::fs::read(&filled).unwrap(), before);
 }
+
+#[test]
+fn an_organisation_s_rows_in_two_workbooks_that_share_none_are_both_read() {
+    let whole = Workdir::seeded(|_| {});
+    whole.run(&["build", "-o", "out", "input"]).expect_code(0);
+    // METI's measures sent by two bureaus, each with its measures' KPIs.
+    let split = Workdir::seeded(|files| {
+        let (_, meti) = files
+            .iter()
+            .find(|(stem, _)| stem == "meti")
+            .unwrap()
+            .clone();
+        files.retain(|(stem, _)| stem != "meti");
+        let measures = meti["sheets"]["取組"].as_array().unwrap();
+        let (first, second) = measures.split_at(measures.len() / 2);
+        for (stem, part) in [("meti-局A", first), ("meti-局B", second)] {
+            let ids: Vec<&Value> = part.iter().map(|m| &m["id"]).collect();
+            let kpis: Vec<Value> = (meti["sheets"]["KPI"].as_array().unwrap().iter())
+                .filter(|k| ids.contains(&&k["measure_id"]))
+                .cloned()
+                .collect();
+            let sheets = serde_json::json!({"sheets": {"取組": part, "KPI": kpis}});
+            files.push((stem.to_string(), sheets));
+        }
+    });
+    let run = split.run(&["build", "--format", "json", "-o", "out", "input"]);
+    run.expect_code(0);
+    let found: Vec<_> = places(&run.json())
+        .into_iter()
+        .map(|(code, file, ..)| (code, file))
+        .collect();
+    assert_eq!(
+        found,
+        [("round.split".to_string(), "input/meti-局B.xlsx".to_string())]
+    );
+    assert_eq!(
+        support::read_json(&split.path("out/annex.json")),
+        support::read_json(&whole.path("out/annex.json")),
+        "the master of the two parts is the master of the whole"
+    );
+    // A copy of the same rows stays one error, as before.
+    std::fs::copy(
+        split.path("input/meti-局A.xlsx"),
+        split.path("input/meti-局A - コピー.xlsx"),
+    )
+    .unwrap();
+    let (code, report) = split.check_json(&["input"]);
+    assert_eq!(code, 1);
+    assert!(
+        codes(&report).contains(&"round.duplicate".to_string()),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_workbook_holding_the_council_s_sheets_and_an_organisation_s_is_read_as_both() {
+    let whole = Workdir::seeded(|_| {});
+    whole.run(&["build", "-o", "out", "input"]).expect_code(0);
+    let joined = Workdir::seeded(|files| {
+        let (_, meti) = files
+            .iter()
+            .find(|(stem, _)| stem == "meti")
+            .unwrap()
+            .clone();
+        files.retain(|(stem, _)| stem != "meti");
+        let (_, council) = files
+            .iter_mut()
+            .find(|(stem, _)| stem == "council")
+            .unwrap();
+        for (sheet, rows) in meti["sheets"].as_object().unwrap() {
+            council["sheets"][sheet] = rows.clone();
+        }
+    });
+    let run = joined.run(&["build", "--format", "json", "-o", "out", "input"]);
+    run.expect_code(0);
+    assert_eq!(
+        support::read_json(&joined.path("out/annex.json")),
+        support::read_json(&whole.path("out/annex.json"))
+    );
+    let senders: Vec<_> = (run.json()["round"]["senders"].as_array().unwrap().iter())
+        .map(|s| s["files"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        senders
+            .iter()
+            .filter(|f| *f == "input/council.xlsx")
+            .count(),
+        2,
+        "{senders:?}"
+    );
+}
+
+#[test]
+fn a_ministry_s_mistake_is_reported_in_its_own_workbook_only() {
+    let work = Workdir::seeded(|files| {
+        let measures = support::rows(files, "mhlw", "取組");
+        let measure = measures.iter_mut().find(|m| m["id"] == "MHLW-003").unwrap();
+        measure["issue_id"] = "2-1-2".into();
+    });
+    let (code, report) = work.check_json(&["input"]);
+    assert_eq!(code, 1);
+    let errors: Vec<_> = places(&report)
+        .into_iter()
+        .filter(|(code, ..)| !code.starts_with("issue.") && code != "file.open_elsewhere")
+        .collect();
+    assert!(
+        errors.iter().all(|(_, file, ..)| file == "input/mhlw.xlsx"),
+        "the council master lists MHLW-003 rightly; only 厚労省's 論点ID is wrong: {errors:?}"
+    );
+    assert!(!errors.is_empty());
+}
+
+#[test]
+fn an_unreadable_workbook_is_received_not_missing() {
+    let work = Workdir::seeded(|_| {});
+    work.fixture("tests/fixtures/encrypted/amed.xlsx", "input/amed.xlsx");
+    let (code, report) = work.check_json(&["input"]);
+    assert_eq!(code, 1);
+    let found: Vec<_> = places(&report)
+        .into_iter()
+        .map(|(code, file, ..)| (code, file))
+        .collect();
+    assert_eq!(
+        found,
+        [("file.encrypted".to_string(), "input/amed.xlsx".to_string())],
+        "one finding, in the workbook at fault: {report:#}"
+    );
+    let round = &report["round"];
+    assert_eq!(round["missing"], serde_json::json!([]), "{round:#}");
+    let amed = (round["senders"].as_array().unwrap().iter())
+        .find(|s| s["organisation"] == "AMED")
+        .unwrap_or_else(|| panic!("{round:#}"));
+    assert_eq!(amed["unreadable"], true);
+    let human = work.run(&["check", "--lang", "ja", "input"]).stdout();
+    assert!(human.contains("提出あり（読めません）"), "{human}");
+    assert!(!human.contains("未提出"), "{human}");
+}

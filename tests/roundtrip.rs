@@ -233,7 +233,7 @@ proptest! {
         let reading = read_all(&inputs, with);
         let mut problems: Vec<_> = reading.diagnostics.iter().map(|d| d.into_owned()).collect();
         let files: Vec<_> = inputs.iter().map(|input| input.shown.clone()).collect();
-        let round = Round::survey(&schemas, Scope::Whole, &files, &reading.sheets, &reading.records, &reading.templates);
+        let round = Round::survey(&schemas, Scope::Whole, &files, &reading.sheets, &reading.records, &reading.templates, &reading.unopened);
         prop_assert_eq!(round.missing.len(), 0, "every template names its organisation");
         problems.extend(validate(&reading.records, &reading.sheets, &schemas, &round));
         problems.retain(|d| d.code != "issue.no_measures");

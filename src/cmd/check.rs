@@ -125,6 +125,7 @@ pub(super) fn examine(
         &reading.sheets,
         &reading.records,
         &reading.templates,
+        &reading.unopened,
     );
     let given: Vec<_> = config
         .paths

@@ -287,3 +287,25 @@ fn unreadable(input: &Input, error: &str) -> Diagnostic {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_the_system_refuses_is_locked_not_damaged() {
+        let input = Input {
+            path: "meti.xlsx".into(),
+            shown: "meti.xlsx".into(),
+        };
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let locked = not_opened(&input, &denied);
+        assert_eq!(locked.code, "file.locked");
+        assert!(
+            !locked.message.ja.contains("壊れ")
+                || locked.message.ja.contains("壊れているのではありません")
+        );
+        let cut = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(not_opened(&input, &cut).code, "file.unreadable");
+    }
+}

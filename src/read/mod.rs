@@ -28,6 +28,8 @@ pub struct Reading {
     pub diagnostics: Findings,
     /// The files made from `annex template`, with what their hidden sheet says.
     pub templates: Vec<(Arc<str>, TemplateIdentity)>,
+    /// The files that are there but could not be read at all.
+    pub unopened: Vec<Arc<str>>,
 }
 
 thread_local! {
@@ -101,6 +103,9 @@ pub fn read_all_with_progress(
         .collect();
     let mut reading = Reading::default();
     for (input, outcome) in inputs.iter().zip(outcomes) {
+        if outcome.unopened {
+            reading.unopened.push(input.shown.clone());
+        }
         if let Some(template) = outcome.template {
             reading.templates.push((input.shown.clone(), template));
         }
@@ -122,6 +127,7 @@ fn crashed(input: &Input, panic: &(dyn std::any::Any + Send)) -> FileOutcome {
         sheets: Vec::new(),
         template: None,
         records: Vec::new(),
+        unopened: true,
         diagnostics: Findings::from_iter([Diagnostic::error(
             "file.unreadable",
             Location::file(&input.shown),

@@ -27,6 +27,8 @@ pub struct FileOutcome {
     pub template: Option<TemplateIdentity>,
     pub records: Vec<Batch>,
     pub diagnostics: Findings,
+    /// Whether the file could not be opened at all (damaged, encrypted, locked, too large).
+    pub unopened: bool,
 }
 
 /// Read one file: opened once, measured, then its sheets.
@@ -35,7 +37,10 @@ pub fn read_file(input: &Input, with: ReadWith) -> FileOutcome {
     let calamine_view = with.options.profile == Profile::MachineReadable;
     match input::open(input, with.options.limits, calamine_view) {
         Ok(mut workbook) => read_sheets(&mut workbook, input, with, &mut outcome),
-        Err(refused) => outcome.diagnostics.push(*refused),
+        Err(refused) => {
+            outcome.diagnostics.push(*refused);
+            outcome.unopened = true;
+        }
     }
     outcome
 }

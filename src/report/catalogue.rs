@@ -129,11 +129,20 @@ pub const CATALOGUE: &[Entry] = entries![
     (
         "round.duplicate",
         E,
-        "two workbooks from one organisation, or two council masters",
+        "two workbooks from one organisation that hold the same rows, or two council masters",
         "同じ府省のブックが2つある",
         "meti.xlsx and meti - コピー.xlsx",
         "Keep one workbook per organisation in the folder.",
         "1府省1ブックにする（古い版やコピーを移す）。"
+    ),
+    (
+        "round.split",
+        W,
+        "an organisation's rows come in two or more workbooks that share none (one per bureau); all are read",
+        "同じ府省のブックが複数あり重なりがない（全て読み込む）",
+        "meti-局A.xlsx and meti-局B.xlsx",
+        "If one is an old version rather than a part, move it out of the folder.",
+        "古い版であればフォルダから移す。"
     ),
     (
         "file.unreadable",

@@ -27,6 +27,8 @@ pub struct Summary {
 /// One sender's line.
 #[derive(Debug)]
 pub struct SenderLine {
+    /// Whether its workbook is there but could not be read (提出あり（読めません）).
+    pub unreadable: bool,
     /// The organisation's code; `None` for the council master or an unknown sender.
     pub code: Option<String>,
     pub name: Text,
@@ -63,9 +65,15 @@ impl Summary {
                     false => line.templates.join(", "),
                 },
             ];
-            match &line.rows {
-                Some(rows) => cells.extend(rows.iter().map(usize::to_string)),
-                None => cells.extend(self.sheets.iter().map(|_| "—".to_string())),
+            match (&line.rows, line.unreadable) {
+                (_, true) => {
+                    cells.extend((self.sheets.iter().enumerate()).map(|(at, _)| match at {
+                        0 => tr("received, unreadable", "提出あり（読めません）"),
+                        _ => "—".to_string(),
+                    }))
+                }
+                (Some(rows), false) => cells.extend(rows.iter().map(usize::to_string)),
+                (None, false) => cells.extend(self.sheets.iter().map(|_| "—".to_string())),
             }
             cells.extend([line.errors.to_string(), line.warnings.to_string()]);
             table.push(cells);
@@ -163,6 +171,9 @@ impl Serialize for Line<'_> {
         let files: Vec<&str> = line.files.iter().map(|f| &**f).collect();
         map.serialize_entry("files", &files)?;
         map.serialize_entry("template_version", &line.templates.first())?;
+        if line.unreadable {
+            map.serialize_entry("unreadable", &true)?;
+        }
         if let Some(rows) = &line.rows {
             for ((_, plural), count) in summary.sheets.iter().zip(rows) {
                 map.serialize_entry(plural, count)?;

@@ -275,7 +275,7 @@ pub(crate) mod tests {
         let sheets = layouts(rows);
         let records = Records::from_rows(rows, &rule_fields(schemas()));
         let files: Vec<Arc<str>> = sheets.iter().map(|s| s.file.clone()).collect();
-        let round = Round::survey(schemas(), scope, &files, &sheets, &records, &[]);
+        let round = Round::survey(schemas(), scope, &files, &sheets, &records, &[], &[]);
         let index = Index::new(&records, &sheets, schemas(), &round);
         let mut diagnostics = Vec::new();
         (rule.check)(&index, &mut diagnostics);

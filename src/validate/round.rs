@@ -64,6 +64,13 @@ pub struct Round {
     /// Organisations with no workbook, by index into [`Schemas::organisations`], in the
     /// contract's order.
     pub missing: Vec<usize>,
+    /// Organisations that sent their rows in two or more workbooks that share none (one per
+    /// bureau): every one is read.
+    pub split: Vec<usize>,
+    /// The workbooks that are there but could not be read, each with the organisation its file
+    /// name suggests (the only clue left; [`Sender::Unknown`] where it names none): such an
+    /// organisation has sent something, and is not missing.
+    pub unread: Vec<(Arc<str>, Sender)>,
 }
 
 impl Round {
@@ -75,6 +82,7 @@ impl Round {
         sheets: &[Arc<SheetLayout>],
         records: &Records,
         templates: &[(Arc<str>, TemplateIdentity)],
+        unopened: &[Arc<str>],
     ) -> Round {
         let entities = schemas.entities.len();
         let mut found: Vec<Seen> = files
@@ -125,14 +133,14 @@ impl Round {
                 .find(|(of, _)| &**of == file)
                 .map(|(_, identity)| identity)
         };
+        // A workbook holding the council's sheets and an organisation's is read as both.
         let workbooks: Vec<Workbook> = (files.iter().zip(found))
-            .filter(|(_, seen)| seen.council || seen.submission)
-            .map(|(file, seen)| {
+            .flat_map(|(file, seen)| {
                 let Seen {
                     council,
+                    submission,
                     rows,
                     leads,
-                    ..
                 } = seen;
                 let template = template_of(file);
                 let named = (template.and_then(|t| t.organisation.as_deref()))
@@ -140,27 +148,57 @@ impl Round {
                 let most = (leads.into_iter())
                     .max_by_key(|&(org, count)| (count, std::cmp::Reverse(org)))
                     .map(|(org, _)| org);
-                let sender = match (council, most.or(named)) {
-                    (true, _) => Sender::Council,
-                    (false, Some(org)) => Sender::Organisation(org),
-                    (false, None) => Sender::Unknown,
+                let organisation = match most.or(named) {
+                    Some(org) => Sender::Organisation(org),
+                    None => Sender::Unknown,
                 };
-                Workbook {
+                let senders = [
+                    council.then_some(Sender::Council),
+                    submission.then_some(organisation),
+                ];
+                let version = template.and_then(|t| t.version.clone());
+                senders.into_iter().flatten().map(move |sender| Workbook {
                     file: file.clone(),
                     sender,
-                    template: template.and_then(|t| t.version.clone()),
-                    rows,
-                }
+                    template: version.clone(),
+                    rows: rows.clone(),
+                })
             })
             .collect();
+        let split = (0..schemas.organisations.len())
+            .filter(|&org| {
+                let files: Vec<&str> = (workbooks.iter())
+                    .filter(|w| w.sender == Sender::Organisation(org))
+                    .map(|w| &*w.file)
+                    .collect();
+                files.len() > 1 && !share_a_key(schemas, records, &files)
+            })
+            .collect();
+        let unread: Vec<(Arc<str>, Sender)> = (unopened.iter())
+            .map(|file| (file.clone(), named_by_file(schemas, file)))
+            .collect();
         let missing = (0..schemas.organisations.len())
-            .filter(|&org| !(workbooks.iter()).any(|w| w.sender == Sender::Organisation(org)))
+            .map(Sender::Organisation)
+            .filter(|&org| !(workbooks.iter()).any(|w| w.sender == org))
+            .filter(|&org| !unread.iter().any(|(_, sender)| *sender == org))
+            .filter_map(|sender| match sender {
+                Sender::Organisation(org) => Some(org),
+                _ => None,
+            })
             .collect();
         Round {
             scope,
             workbooks,
             missing,
+            split,
+            unread,
         }
+    }
+
+    /// Whether every workbook of a whole round was read, so that what no workbook holds is
+    /// really missing rather than in a workbook that could not be read.
+    pub fn read_whole(&self) -> bool {
+        self.scope == Scope::Whole && self.unread.is_empty()
     }
 
     /// The workbooks of one sender.
@@ -183,9 +221,10 @@ impl Round {
     /// Whether a key is of an organisation the round has no workbook from (`CAO-001` while
     /// 内閣府's is missing): its rows cannot be looked for.
     pub fn lacks_sender_of(&self, schemas: &Schemas, key: &str) -> bool {
-        schemas
-            .lead_of(key)
-            .is_some_and(|org| self.missing.contains(&org))
+        schemas.lead_of(key).is_some_and(|org| {
+            self.missing.contains(&org)
+                || (self.unread.iter()).any(|(_, sender)| *sender == Sender::Organisation(org))
+        })
     }
 
     /// The round at a glance, with the problems found in each sender's files.
@@ -231,6 +270,7 @@ impl Round {
                         .sum()
                 };
                 Some(SenderLine {
+                    unreadable: false,
                     code: match sender {
                         Sender::Organisation(org) => {
                             schemas.organisations.get(org).map(|o| o.code.clone())
@@ -250,6 +290,27 @@ impl Round {
                     warnings: tally(|t| t.1),
                 })
             })
+            .chain(round.unread.iter().map(|(file, sender)| {
+                let tally = by_file.get(&**file).copied().unwrap_or_default();
+                let org = match sender {
+                    Sender::Organisation(org) => schemas.organisations.get(*org),
+                    _ => None,
+                };
+                SenderLine {
+                    unreadable: true,
+                    code: org.map(|o| o.code.clone()),
+                    name: sender_name(schemas, *sender),
+                    short_name: org.map_or_else(
+                        || sender_name(schemas, *sender).ja,
+                        |o| o.short_name.clone(),
+                    ),
+                    files: vec![file.clone()],
+                    templates: Vec::new(),
+                    rows: None,
+                    errors: tally.0,
+                    warnings: tally.1,
+                }
+            }))
             .collect();
         let missing = (round.missing.iter())
             .filter_map(|&org| {
@@ -274,6 +335,57 @@ impl Round {
     }
 }
 
+/// Whether two of `files` hold a row with the same key (the same measure or KPI twice): copies
+/// of one submission, not parts of it.
+fn share_a_key(schemas: &Schemas, records: &Records, files: &[&str]) -> bool {
+    let mut seen: HashMap<(usize, &str), &str> = HashMap::new();
+    for batch in records.batches() {
+        let layout = batch.layout();
+        let Some(entity) = schemas.entities.get(layout.entity) else {
+            continue;
+        };
+        if entity.is_council() || !files.contains(&&*layout.file) {
+            continue;
+        }
+        for record in batch.records() {
+            let Some(key) = record.text(&entity.key) else {
+                continue;
+            };
+            match seen.insert((layout.entity, key), &layout.file) {
+                Some(other) if other != &*layout.file => return true,
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// The organisation a file's name names (`meti.xlsx`, `経産省_提出.xlsx`), for a workbook whose
+/// content cannot tell.
+fn named_by_file(schemas: &Schemas, file: &str) -> Sender {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let first = stem
+        .split(|c: char| c.is_whitespace() || "_-－（(・".contains(c))
+        .next()
+        .unwrap_or(stem);
+    [
+        stem,
+        first,
+        &stem.to_ascii_uppercase(),
+        &first.to_ascii_uppercase(),
+    ]
+    .into_iter()
+    .find_map(|written| schemas.organisation(written))
+    .and_then(|org| {
+        schemas
+            .organisations
+            .iter()
+            .position(|o| o.code == org.code)
+    })
+    .map_or(Sender::Unknown, Sender::Organisation)
+}
+
 /// What the sheets and rows of one file show.
 #[derive(Default)]
 struct Seen {
@@ -289,6 +401,7 @@ pub const NO_COUNCIL: &str = "round.no_council";
 pub const NO_SUBMISSIONS: &str = "round.no_submissions";
 pub const MISSING: &str = "round.missing";
 pub const DUPLICATE: &str = "round.duplicate";
+pub const SPLIT: &str = "round.split";
 
 /// What a run needs of its round before it can say the round is sound: a workbook at all; for a
 /// build or a whole round, the council master and a submission; for a whole round, one workbook
@@ -301,7 +414,10 @@ pub fn findings(
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if round.workbooks.is_empty() {
-        found.push(empty(at));
+        // Workbooks that are there but unreadable are reported each for itself.
+        if round.unread.is_empty() {
+            found.push(empty(at));
+        }
         return found;
     }
     let expects_round = building || round.scope == Scope::Whole;
@@ -311,12 +427,33 @@ pub fn findings(
     if expects_round && !round.has_submissions() {
         found.push(no_submissions(at));
     } else if round.scope == Scope::Whole {
-        found.extend(round.missing.iter().map(|&org| missing(schemas, org, at)));
+        let unknown: Vec<&Arc<str>> = (round.unread.iter())
+            .filter(|(_, sender)| *sender == Sender::Unknown)
+            .map(|(file, _)| file)
+            .collect();
+        found.extend(round.missing.iter().map(|&org| {
+            // A workbook that could not be read may be the one this organisation sent.
+            (unknown.iter()).fold(missing(schemas, org, at), |finding, file| {
+                finding.with_related(
+                    Location::file(file),
+                    Text::new(
+                        "this workbook could not be read; it may be this organisation's",
+                        "このブックは読み込めませんでした。この府省のものかもしれません",
+                    ),
+                )
+            })
+        }));
     }
     let senders = (0..schemas.organisations.len()).map(Sender::Organisation);
     for sender in std::iter::once(Sender::Council).chain(senders) {
         let files: Vec<&Arc<str>> = round.of(sender).map(|w| &w.file).collect();
-        found.extend(duplicate(schemas, sender, &files));
+        let finding = match sender {
+            Sender::Organisation(org) if round.split.contains(&org) => {
+                split(schemas, sender, &files)
+            }
+            _ => duplicate(schemas, sender, &files),
+        };
+        found.extend(finding);
     }
     found
 }
@@ -398,6 +535,38 @@ fn missing(schemas: &Schemas, org: usize, at: &Arc<str>) -> Diagnostic {
     )
 }
 
+/// Workbooks of one organisation that share no row, as two bureaus send them: all are read, and
+/// the secretariat is told, so that an old copy with new ids is not taken for a part.
+fn split(schemas: &Schemas, sender: Sender, files: &[&Arc<str>]) -> Option<Diagnostic> {
+    let [_, second, ..] = files else {
+        return None;
+    };
+    let name = sender_name(schemas, sender);
+    let all: Vec<&str> = files.iter().map(|f| &***f).collect();
+    let mut finding = Diagnostic::warning(
+        SPLIT,
+        Location::file(second),
+        Text::new(
+            format!("{} workbooks from {} that share no measure or KPI: {}; all are read, as parts of one submission", all.len(), name.en, all.join(", ")),
+            format!("{}のブックが{}つあり、取組・KPIに重なりがないため、一つの提出の分割として全て読み込みました: {}", name.ja, all.len(), all.join("、")),
+        ),
+        Text::new(
+            "If one of them is an old version rather than a part (one bureau's rows), move it out of the folder.",
+            "いずれかが（局ごとの分割ではなく）古い版であれば、フォルダから移してください。",
+        ),
+    );
+    for file in files.iter().filter(|f| **f != *second) {
+        finding = finding.with_related(
+            Location::file(file),
+            Text::new(
+                format!("also from {}", name.en),
+                format!("これも{}のブック", name.ja),
+            ),
+        );
+    }
+    Some(finding)
+}
+
 fn duplicate(schemas: &Schemas, sender: Sender, files: &[&Arc<str>]) -> Option<Diagnostic> {
     let [_, second, ..] = files else {
         return None;
@@ -467,7 +636,7 @@ mod tests {
         let mut files: Vec<Arc<str>> = sheets.iter().map(|s| s.file.clone()).collect();
         files.dedup();
         let store = Records::from_rows(&read, &Keep::all(schemas()));
-        Round::survey(schemas(), scope, &files, &sheets, &store, &[])
+        Round::survey(schemas(), scope, &files, &sheets, &store, &[], &[])
     }
 
     fn codes(round: &Round, building: bool) -> Vec<String> {

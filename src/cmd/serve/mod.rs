@@ -600,10 +600,12 @@ fn check_upload(
             format!("「{name}」: {} {}", unopened.message.ja, unopened.help.ja),
         )));
     }
-    let sender = (examined.round.workbooks.iter())
-        .find(|w| *w.file == *shown)
-        .map(|w| w.sender);
-    if let Some(problem) = wrong_sender(schemas, who, sender, &known_as) {
+    // A workbook holding the council's sheets and an organisation's has both as senders.
+    let senders: Vec<Sender> = (examined.round.workbooks.iter())
+        .filter(|w| *w.file == *shown)
+        .map(|w| w.sender)
+        .collect();
+    if let Some(problem) = wrong_sender(schemas, who, &senders, &known_as) {
         own.push(problem);
     }
     own.sort();
@@ -678,17 +680,17 @@ fn run_config(
 fn wrong_sender(
     schemas: &Schemas,
     who: &str,
-    sender: Option<Sender>,
+    senders: &[Sender],
     file: &str,
 ) -> Option<Diagnostic> {
     let expected = match who {
         COUNCIL => Sender::Council,
         code => Sender::Organisation(schemas.organisations.iter().position(|o| o.code == code)?),
     };
-    let found = sender?;
-    if found == expected || found == Sender::Unknown {
+    if senders.contains(&expected) {
         return None;
     }
+    let found = (senders.iter().copied()).find(|&sender| sender != Sender::Unknown)?;
     let name = |s| crate::validate::round::sender_name(schemas, s);
     let (found, expected) = (name(found), name(expected));
     Some(Diagnostic::error(

@@ -10,7 +10,7 @@
 use super::Rule;
 use crate::lang::Text;
 use crate::report::Diagnostic;
-use crate::validate::{Index, Scope};
+use crate::validate::Index;
 
 pub const RULE: Rule = Rule {
     code: "issue.no_measures",
@@ -37,7 +37,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
         .parent
         .as_deref()
         .unwrap_or_default();
-    if !index.sheet_read(measure) || index.round.scope != Scope::Whole {
+    if !index.sheet_read(measure) || !index.round.read_whole() {
         return;
     }
     let misfiled = index.records(measure).any(|record| {

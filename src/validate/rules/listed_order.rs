@@ -12,7 +12,7 @@ use super::Rule;
 use crate::lang::Text;
 use crate::records::Field;
 use crate::report::Diagnostic;
-use crate::validate::{Index, Scope};
+use crate::validate::Index;
 
 pub const RULE: Rule = Rule {
     code: "order",
@@ -41,7 +41,7 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             // An id missing while another is used twice is most likely a rename half done:
             // `id.duplicate` says so, once.
             let renaming = index.repeated_keys(child).next().is_some();
-            let whole = index.round.scope == Scope::Whole && index.sheet_read(child);
+            let whole = index.round.read_whole() && index.sheet_read(child);
             for record in index.records(parent) {
                 let Some(Field::List(list)) = record.field(&field.key) else {
                     continue;
@@ -54,6 +54,9 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                     let found = index.find(child, id);
                     let under = found.as_ref().and_then(|c| c.text(parent_field));
                     let (message, help) = match under {
+                        // The child is there but its own reference was refused (a 論点ID typed
+                        // wrong): that error, in the child's workbook, is the one to fix.
+                        None if found.is_some() => continue,
                         Some(under) if under == own => continue,
                         // The child's own reference is wrong: that error is the one to fix.
                         Some(under) if index.find(parent, under).is_none() => continue,
