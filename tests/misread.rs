@@ -422,3 +422,56 @@ fn an_unreadable_workbook_is_received_not_missing() {
     assert!(human.contains("提出あり（読めません）"), "{human}");
     assert!(!human.contains("未提出"), "{human}");
 }
+
+/// annex as a Japanese locale runs it: the output of `args`, with its exit status.
+fn in_japanese(work: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_annex"))
+        .current_dir(work.path(""))
+        .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "ja_JP.UTF-8")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+#[test]
+fn a_japanese_reader_meets_japanese_everywhere() {
+    let work = Workdir::seeded(|_| {});
+    let (code, help, _) = in_japanese(&work, &["--help"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        help.contains("使い方: annex <コマンド>") && help.contains("例:"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("Usage") && !help.contains("Print help"),
+        "{help}"
+    );
+    let (code, _, error) = in_japanese(&work, &["check", "--fromat", "json"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        error.contains("「--fromat」というオプションはありません"),
+        "{error}"
+    );
+    let (_, explained, _) = in_japanese(&work, &["explain", "sheet.renamed"]);
+    assert!(
+        explained.contains("例: KPI を KPI一覧 に改名"),
+        "{explained}"
+    );
+    work.write("last.json", b"{\"format\": \"annex/1\",");
+    let (code, _, error) = in_japanese(&work, &["check", "--previous", "last.json", "input"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        error.contains("1行") && error.contains("途中で終わっています"),
+        "{error}"
+    );
+    assert!(!error.contains("EOF while parsing"), "{error}");
+}

@@ -31,6 +31,8 @@ impl Server {
                 "2",
                 "--max-unpacked-mb",
                 "10",
+                "--lang",
+                "en",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

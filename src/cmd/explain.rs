@@ -41,7 +41,7 @@ fn write_entry(out: &mut impl Write, code: &str, entry: &Entry, lang: Lang) -> s
     };
     writeln!(out, "{code} ({severity})")?;
     writeln!(out, "  {}: {}", label("means", "意味"), entry.means(lang))?;
-    writeln!(out, "  {}: {}", label("example", "例"), entry.example)?;
+    writeln!(out, "  {}: {}", label("example", "例"), entry.example(lang))?;
     writeln!(out, "  {}: {}", label("fix", "直し方"), entry.fix(lang))?;
     writeln!(out)
 }

@@ -19,7 +19,15 @@ pub enum PreviousError {
         source: std::io::Error,
     },
     #[error("{path} is not JSON ({detail}); give the annex.json that annex build wrote")]
-    NotJson { path: PathBuf, detail: String },
+    NotJson {
+        path: PathBuf,
+        detail: String,
+        /// Where the JSON goes wrong: line and column, 1-based.
+        line: usize,
+        column: usize,
+        /// Whether the file ends before the JSON does (a copy cut short).
+        cut_short: bool,
+    },
     #[error("{path} is not a master written by annex build: it has no \"format\": \"{expected}\"")]
     NotAMaster { path: PathBuf, expected: String },
     #[error("{path} is a master of format {found}, which this annex does not read (it reads {expected}); use the annex that wrote it, or a newer one")]
@@ -28,8 +36,8 @@ pub enum PreviousError {
         found: String,
         expected: String,
     },
-    #[error("{path} cannot be compared: {detail}")]
-    Unusable { path: PathBuf, detail: String },
+    #[error("{path} cannot be compared: {}", detail.en)]
+    Unusable { path: PathBuf, detail: Text },
 }
 
 impl PreviousError {
@@ -50,9 +58,18 @@ impl PreviousError {
             PreviousError::Read { source, .. } => {
                 format!("{shown} を読めません（{}）", io(source))
             }
-            PreviousError::NotJson { detail, .. } => format!(
-                "{shown} はJSONとして読めません（{detail}）。annex build が書き出した annex.json を指定してください"
-            ),
+            PreviousError::NotJson {
+                line,
+                column,
+                cut_short,
+                ..
+            } => {
+                let what = match cut_short {
+                    true => format!("{line}行{column}文字目でファイルが途中で終わっています"),
+                    false => format!("{line}行{column}文字目が JSON の書き方になっていません"),
+                };
+                format!("{shown} は JSON として読めません（{what}）。annex build が書き出した annex.json を指定してください")
+            }
             PreviousError::NotAMaster { expected, .. } => format!(
                 "{shown} は annex build が書き出した統合結果ではありません（\"format\": \"{expected}\" がありません）"
             ),
@@ -62,7 +79,7 @@ impl PreviousError {
                 "{shown} は形式 {found} の統合結果で、この annex は読めません（読めるのは {expected}）。書き出した annex か、より新しい annex を使ってください"
             ),
             PreviousError::Unusable { detail, .. } => {
-                format!("{shown} は比較に使えません（{detail}）")
+                format!("{shown} は比較に使えません（{}）", detail.ja)
             }
         };
         Text::new(self.to_string(), ja)
@@ -81,6 +98,9 @@ pub fn read(path: &Path, schemas: &Schemas) -> Result<Value, PreviousError> {
     let master: Value = serde_json::from_str(&text).map_err(|e| PreviousError::NotJson {
         path: path.to_path_buf(),
         detail: e.to_string(),
+        line: e.line(),
+        column: e.column(),
+        cut_short: e.is_eof(),
     })?;
     let expected = &schemas.master_format;
     match master.get("format").and_then(Value::as_str) {
@@ -104,7 +124,10 @@ pub fn read(path: &Path, schemas: &Schemas) -> Result<Value, PreviousError> {
         if !master.get(&root.plural).is_some_and(Value::is_array) {
             return Err(PreviousError::Unusable {
                 path: path.to_path_buf(),
-                detail: format!("it has no list \"{}\"", root.plural),
+                detail: Text::new(
+                    format!("it has no list \"{}\"", root.plural),
+                    format!("\"{}\"（{}の一覧）がありません", root.plural, root.sheet),
+                ),
             });
         }
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use hashbrown::HashMap;
 use serde_json::{Map, Value};
 
+use crate::lang::Text;
 use crate::records::{Record, Records};
 use crate::schema::Schemas;
 
@@ -98,7 +99,7 @@ impl<'a> Snapshot<'a> {
         master: &Value,
         file: Arc<str>,
         schemas: &Schemas,
-    ) -> Result<Snapshot<'static>, String> {
+    ) -> Result<Snapshot<'static>, Text> {
         let mut snapshot = Snapshot::new(file, Source::File, schemas);
         for (index, entity) in schemas.entities.iter().enumerate() {
             let path = schemas.master_path(entity);
@@ -107,12 +108,22 @@ impl<'a> Snapshot<'a> {
                     .get(&entity.key)
                     .and_then(Value::as_str)
                     .ok_or_else(|| {
-                        format!(
-                            "{} {} of {} has no \"{}\"",
-                            entity.plural,
-                            at + 1,
-                            path.join(" › "),
-                            entity.key
+                        Text::new(
+                            format!(
+                                "{} {} of {} has no \"{}\"",
+                                entity.plural,
+                                at + 1,
+                                path.join(" › "),
+                                entity.key
+                            ),
+                            format!(
+                                "{} の {}件目の{}に \"{}\"（{}）がありません",
+                                path.join(" › "),
+                                at + 1,
+                                entity.sheet,
+                                entity.key,
+                                entity.field(&entity.key).map_or("", |f| f.header.as_str())
+                            ),
                         )
                     })?;
                 let fields = (entity.fields.iter())
@@ -241,10 +252,9 @@ mod tests {
     fn a_node_without_its_key_is_named() {
         let master = json!({"challenges": [{"title": "T", "sections": []}]});
         let error = Snapshot::of_master(&master, "x.json".into(), schemas()).err();
-        assert_eq!(
-            error.as_deref(),
-            Some("challenges 1 of challenges has no \"id\"")
-        );
+        let error = error.unwrap();
+        assert_eq!(error.en, "challenges 1 of challenges has no \"id\"");
+        assert!(error.ja.contains("1件目"), "{}", error.ja);
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub fn check(record: &ReadRow, schemas: &Schemas) -> (Vec<Diagnostic>, Vec<Strin
             format!("{}.{}.{keyword}", entity.name, field.key),
             record.location(schemas, &key),
             message,
-            field_help(field),
+            help(error.kind(), field),
         );
         let diagnostic = match found.is_empty() {
             true => diagnostic,
@@ -129,6 +129,63 @@ fn list(values: &Value, separator: &str) -> String {
                 .join(separator)
         })
         .unwrap_or_default()
+}
+
+/// What to do, in the words of the failure: the action first, then what the column holds (its
+/// description and example from the schema), never the description alone.
+fn help(kind: &ValidationErrorKind, field: &Field) -> Text {
+    let header = &field.header;
+    let action = match kind {
+        ValidationErrorKind::Required { .. } => Text::new(
+            format!("Fill in {header}."),
+            format!("「{header}」を入力してください。"),
+        ),
+        ValidationErrorKind::Enum { options } => Text::new(
+            format!(
+                "Type one of: {} (the cell's drop-down lists them).",
+                list(options, ", ")
+            ),
+            format!(
+                "次のいずれかを入力してください: {}（セルのドロップダウンから選べます）。",
+                list(options, "、")
+            ),
+        ),
+        ValidationErrorKind::Pattern { .. } => Text::new(
+            format!("Write {header} in the form of the example."),
+            format!("「{header}」を例の形式で入力してください。"),
+        ),
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => Text::new(
+            format!("Type a value of at least {limit}, or check the cell for a typing slip."),
+            format!("{limit} 以上の値を入力するか、入力の誤りがないか確かめてください。"),
+        ),
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => Text::new(
+            format!("Type a value of at most {limit}, or check the cell for a typing slip."),
+            format!("{limit} 以下の値を入力するか、入力の誤りがないか確かめてください。"),
+        ),
+        ValidationErrorKind::MultipleOf { .. } => Text::new(
+            "Type the count as a whole number, or check the unit.",
+            "数を整数で入力するか、単位が正しいか確かめてください。",
+        ),
+        ValidationErrorKind::MinLength { .. } | ValidationErrorKind::MinItems { .. } => Text::new(
+            format!("Fill in {header}."),
+            format!("「{header}」を入力してください。"),
+        ),
+        ValidationErrorKind::MaxLength { .. } | ValidationErrorKind::MaxItems { .. } => Text::new(
+            format!("Shorten {header}."),
+            format!("「{header}」を短くしてください。"),
+        ),
+        _ => Text::new(
+            format!("Correct {header}."),
+            format!("「{header}」を直してください。"),
+        ),
+    };
+    let about = field_help(field);
+    Text::new(
+        format!("{} {header}: {}", action.en, about.en),
+        format!("{}（{header}: {}）", action.ja, about.ja),
+    )
 }
 
 fn message(kind: &ValidationErrorKind, field: &Field, found: &str) -> Text {

@@ -108,6 +108,10 @@ impl Target<'_> {
             Some((ly, lm, ld)) => format!("{fy}-{fm:02}-{fd:02} to {ly}-{lm:02}-{ld:02}"),
             None => format!("from {fy}-{fm:02}-{fd:02}"),
         };
+        let span_ja = match error.last_day {
+            Some((ly, lm, ld)) => format!("{fy}年{fm}月{fd}日～{ly}年{lm}月{ld}日"),
+            None => format!("{fy}年{fm}月{fd}日から"),
+        };
         CellProblem {
             severity: Severity::Error,
             code: self.code("era"),
@@ -117,7 +121,7 @@ impl Target<'_> {
                     self.field.header, error.era, error.year
                 ),
                 format!(
-                    "「{}」: {}{}年は存在しません。{range_ja}です（{span_en}）",
+                    "「{}」: {}{}年は存在しません。{range_ja}です（{span_ja}）",
                     self.field.header, error.era, error.year
                 ),
             ),
@@ -285,6 +289,32 @@ impl Target<'_> {
                 format!("「{}」: {found} は暦にない日付です", self.field.header),
             ),
             help: self.help(),
+        }
+    }
+
+    /// Two fiscal years in one of the two cells a span takes: each end goes in its own column.
+    fn range_in_one_cell(&self, found: &str, from: &str, to: &str) -> CellProblem {
+        let header = &self.field.header;
+        let other = |role: &str| self.entity.role(role).map(|f| f.header.clone());
+        let help = match (self.field.role.as_deref(), other("from"), other("to")) {
+            (Some("from"), _, Some(end)) => Text::new(
+                format!("Type the first year ({from}) here and the last ({to}) in {end}."),
+                format!("ここには最初の年度（{from}）を、最後の年度（{to}）は「{end}」に入力してください。"),
+            ),
+            (Some("to"), Some(start), _) => Text::new(
+                format!("Type the last year ({to}) here and the first ({from}) in {start}."),
+                format!("ここには最後の年度（{to}）を、最初の年度（{from}）は「{start}」に入力してください。"),
+            ),
+            _ => Text::new("Type one fiscal year in the cell.", "セルには年度を一つだけ入力してください。"),
+        };
+        CellProblem {
+            severity: Severity::Error,
+            code: self.code("range"),
+            message: Text::new(
+                format!("{header} holds a span of years, {found}, where it takes one year"),
+                format!("「{header}」に期間「{found}」が入っています。このセルには年度を一つだけ入力します"),
+            ),
+            help,
         }
     }
 
@@ -702,9 +732,26 @@ fn fiscal_year(cell: &Data, target: &Target) -> Converted {
         }
         Data::String(text) => match parse::fiscal_year(&nfkc(text)) {
             Ok(year) => Converted::value(Value::from(year)),
-            Err(error) => target.value_error(error, text),
+            Err(error) => match year_range(&nfkc(text)) {
+                Some((from, to)) => Converted::error(target.range_in_one_cell(text, from, to)),
+                None => target.value_error(error, text),
+            },
         },
         other => Converted::error(target.type_error(&display(other))),
+    }
+}
+
+/// A span of fiscal years typed into one cell (R6-R8, 2024～2026年度), as its two ends as typed.
+fn year_range(text: &str) -> Option<(&str, &str)> {
+    let (from, to) = ["～", "〜", "~", "-", "－", "ー", "から"]
+        .iter()
+        .find_map(|separator| text.split_once(separator))?;
+    let (from, to) = (from.trim(), to.trim().trim_end_matches("まで").trim());
+    // 2024-12 is a month, not a span: a span's end is a year no earlier than its start.
+    let start = parse::fiscal_year(from).or_else(|_| parse::fiscal_year(&format!("{from}年度")));
+    match (start, parse::fiscal_year(to)) {
+        (Ok(start), Ok(end)) if start <= end => Some((from, to)),
+        _ => None,
     }
 }
 
@@ -1039,6 +1086,47 @@ mod tests {
             json!("2024-12-01")
         );
         assert_eq!(code("kpi", "as_of", text("2024-13")), "kpi.as_of.date");
+    }
+
+    #[test]
+    fn a_span_of_years_in_one_cell_says_where_each_end_goes() {
+        for span in [
+            "R6-R8",
+            "2024～2026年度",
+            "令和6年度から令和8年度まで",
+            "FY2024~FY2026",
+        ] {
+            let problem = read("kpi", "fy_from", text(span)).problem.unwrap();
+            assert_eq!(problem.code, "kpi.fy_from.range", "{span}");
+            assert!(
+                problem.help.ja.contains("「対象年度（終了）」"),
+                "{}",
+                problem.help.ja
+            );
+        }
+        let end = read("kpi", "fy_to", text("R6-R8")).problem.unwrap();
+        assert!(
+            end.help.ja.contains("「対象年度（開始）」"),
+            "{}",
+            end.help.ja
+        );
+        // A year and a month is no span.
+        assert_eq!(code("kpi", "fy_from", text("2024-12")), "kpi.fy_from.type");
+    }
+
+    #[test]
+    fn an_era_s_span_is_said_in_japanese_in_a_japanese_message() {
+        let problem = read("kpi", "fy_from", text("平成32年度")).problem.unwrap();
+        assert!(
+            problem.message.ja.contains("1989年1月8日～2019年4月30日"),
+            "{}",
+            problem.message.ja
+        );
+        assert!(
+            !problem.message.ja.contains(" to "),
+            "{}",
+            problem.message.ja
+        );
     }
 
     #[test]

@@ -58,10 +58,15 @@ pub fn run(config: ServeConfig) -> Result<ExitCode, Fatal> {
         schemas,
         limits: config.limits,
     });
-    runtime.block_on(serve(app, config.listen, config.max_upload))
+    runtime.block_on(serve(app, config.listen, config.max_upload, config.lang))
 }
 
-async fn serve(app: Shared, listen: SocketAddr, max_upload: usize) -> Result<ExitCode, Fatal> {
+async fn serve(
+    app: Shared,
+    listen: SocketAddr,
+    max_upload: usize,
+    lang: Lang,
+) -> Result<ExitCode, Fatal> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| Fatal::Write {
@@ -69,7 +74,7 @@ async fn serve(app: Shared, listen: SocketAddr, max_upload: usize) -> Result<Exi
             source,
         })?;
     let bound = listener.local_addr().map_err(Fatal::Print)?;
-    print_links(&app, bound);
+    print_links(&app, bound, lang);
     let router = Router::new()
         .route("/o/{secret}", get(organisation_page))
         .route("/o/{secret}/upload", post(organisation_upload))
@@ -96,25 +101,44 @@ async fn serve(app: Shared, listen: SocketAddr, max_upload: usize) -> Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per organisation and one for the secretariat, on start.
-fn print_links(app: &App, bound: SocketAddr) {
-    println!("annex serve: {}", app.folder.dir.display());
+/// One line per organisation and one for the secretariat, on start, in the reader's language.
+fn print_links(app: &App, bound: SocketAddr, lang: Lang) {
     let link = |prefix: &str, holder: &Holder| {
         let secret = app.folder.secret_of(holder).unwrap_or_default();
         format!("http://{bound}/{prefix}/{secret}")
     };
-    println!(
-        "  事務局 (secretariat): {}",
-        link("s", &Holder::Secretariat)
-    );
+    let dir = app.folder.dir.display();
+    let mut lines = vec![
+        Text::new(
+            format!("annex serve: the round in {dir}, on http://{bound}/ (Ctrl+C stops it)"),
+            format!(
+                "annex serve: ラウンドのフォルダ {dir}、http://{bound}/ で受付中（Ctrl+C で停止）"
+            ),
+        ),
+        Text::new(
+            format!("  secretariat: {}", link("s", &Holder::Secretariat)),
+            format!("  事務局: {}", link("s", &Holder::Secretariat)),
+        ),
+    ];
     for org in &app.schemas.organisations {
         let holder = Holder::Organisation(org.code.clone());
-        println!(
-            "  {} ({}): {}",
-            org.short_name,
-            org.code,
-            link("o", &holder)
-        );
+        lines.push(Text::new(
+            format!(
+                "  {} ({}): {}",
+                org.short_name,
+                org.code,
+                link("o", &holder)
+            ),
+            format!(
+                "  {}（{}）: {}",
+                org.short_name,
+                org.code,
+                link("o", &holder)
+            ),
+        ));
+    }
+    for line in lines {
+        println!("{}", line.get(lang));
     }
 }
 

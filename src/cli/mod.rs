@@ -1,8 +1,13 @@
-//! The command line as typed (clap), and what it resolves to.
+//! The command line as typed (clap), and what it resolves to; in Japanese ([`ja`]) for a reader
+//! who reads Japanese.
 
+mod ja;
+
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::input::{Limits, DEFAULT_MAX_CELLS, DEFAULT_MAX_UNPACKED_MB};
 use crate::lang::Lang;
@@ -72,6 +77,11 @@ pub struct ServeArgs {
     /// Refuse an upload larger than this many megabytes.
     #[arg(long, value_name = "MB", default_value_t = 20)]
     pub max_upload_mb: usize,
+
+    /// Language of what the server prints [default: ja when the locale is Japanese, else en];
+    /// its pages are in Japanese.
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 
     /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
@@ -265,7 +275,7 @@ impl Job {
             Job::Explain(config) => config.lang,
             Job::Diff(config) => config.lang,
             Job::Template(config) => config.lang,
-            Job::Serve(_) => Lang::from_env(),
+            Job::Serve(config) => config.lang,
         }
     }
 }
@@ -286,6 +296,8 @@ pub struct ServeConfig {
     pub max_upload: usize,
     pub limits: Limits,
     pub schemas: Option<PathBuf>,
+    /// The language of what the server prints.
+    pub lang: Lang,
 }
 
 /// Two masters to compare.
@@ -340,6 +352,71 @@ pub struct Config {
     pub threshold: f64,
 }
 
+/// The command line of this process, in the reader's language: `--lang` as typed, else the
+/// locale's. A mistake in it is said in that language and ends the run (exit status 2; 0 for
+/// `--help` and `--version`).
+pub fn parse() -> Cli {
+    parse_from(std::env::args_os().collect())
+}
+
+fn parse_from(args: Vec<OsString>) -> Cli {
+    let lang = asked_lang(&args).unwrap_or_else(Lang::from_env);
+    match try_parse_in(lang, args) {
+        Ok(cli) => cli,
+        Err(Refused::AsClapSaysIt(error)) => error.exit(),
+        Err(Refused::InJapanese(error)) => error.exit(),
+    }
+}
+
+/// A command line clap did not take, or a help page it shows instead of running.
+enum Refused {
+    /// clap's own words: its errors in English, and every help page (already in the reader's
+    /// language).
+    AsClapSaysIt(clap::Error),
+    InJapanese(clap::error::Error<ja::Japanese>),
+}
+
+impl Refused {
+    #[cfg(test)]
+    fn render(&self) -> String {
+        match self {
+            Refused::AsClapSaysIt(error) => error.render().to_string(),
+            Refused::InJapanese(error) => error.render().to_string(),
+        }
+    }
+}
+
+/// The command line parsed with help and errors in `lang`.
+fn try_parse_in(lang: Lang, args: Vec<OsString>) -> Result<Cli, Refused> {
+    let command = match lang {
+        Lang::Ja => ja::localize(Cli::command()),
+        Lang::En => Cli::command(),
+    };
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    parsed.map_err(|error| match (lang, error.kind()) {
+        (
+            _,
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand,
+        ) => Refused::AsClapSaysIt(error),
+        (Lang::Ja, _) => Refused::InJapanese(error.apply()),
+        (Lang::En, _) => Refused::AsClapSaysIt(error),
+    })
+}
+
+/// The language asked for with `--lang ja` or `--lang=ja`, if it was.
+fn asked_lang(args: &[OsString]) -> Option<Lang> {
+    let args: Vec<&str> = args.iter().filter_map(|arg| arg.to_str()).collect();
+    let value = (args.iter().enumerate()).find_map(|(at, arg)| match *arg {
+        "--lang" => args.get(at + 1).copied(),
+        other => other.strip_prefix("--lang="),
+    })?;
+    Lang::from_str(value, true).ok()
+}
+
 impl Cli {
     pub fn into_job(self) -> Job {
         let (check, output) = match self.command {
@@ -361,6 +438,7 @@ impl Cli {
                         ..Limits::default()
                     },
                     schemas: serve.schemas,
+                    lang: serve.lang.unwrap_or_else(Lang::from_env),
                 })
             }
             Command::Diff(diff) => {
