@@ -289,8 +289,8 @@ pub const CATALOGUE: &[Entry] = entries![
         "a column appears twice; the first is read",
         "同じ列が2つある",
         ("two 備考 columns", "備考 の列が2つ"),
-        "Delete or rename one of them.",
-        "どちらかを削除するか見出しを直す。"
+        "Move the second column's values into the first, then delete it.",
+        "2つ目の列の値を1つ目に移してから削除する。"
     ),
     (
         "cell.formula_error",

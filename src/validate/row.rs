@@ -183,8 +183,8 @@ fn help(kind: &ValidationErrorKind, field: &Field) -> Text {
     };
     let about = field_help(field);
     Text::new(
-        format!("{} {header}: {}", action.en, about.en),
-        format!("{}（{header}: {}）", action.ja, about.ja),
+        format!("{} {}", action.en, about.en),
+        format!("{}{}", action.ja, about.ja),
     )
 }
 

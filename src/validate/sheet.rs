@@ -239,7 +239,10 @@ pub fn match_headers(
                             format!("a second {header} column; annex reads the first one, at {first_cell}"),
                             format!("「{header}」の列が2つあります。最初の列（{first_cell}）を読みます"),
                         ),
-                        Text::new("Delete or rename one of the two columns.", "どちらかの列を削除するか、見出しを直してください。"),
+                        Text::new(
+                            format!("This column's cells are not read: move any values in it into {first_cell}'s column, then delete it (or give it the header it was meant to have)."),
+                            format!("この列のセルは読み込まれません。値があれば {first_cell} の列に移してから、この列を削除してください（別の列のつもりなら見出しを直してください）。"),
+                        ),
                     )
                     .with_found(written),
                 );

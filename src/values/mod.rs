@@ -80,9 +80,24 @@ impl Target<'_> {
         format!("{}.{}.{suffix}", self.entity.name, self.field.key)
     }
 
-    /// The field's description and example, as help.
+    /// What to do with a cell that is not of the field's kind, then the field's description
+    /// and example.
     pub fn help(&self) -> Text {
-        field_help(self.field)
+        let (header, expected, about) = (
+            &self.field.header,
+            expected(self.field),
+            field_help(self.field),
+        );
+        Text::new(
+            format!(
+                "Replace the cell's content with {}. {}",
+                expected.en, about.en
+            ),
+            format!(
+                "「{header}」のセルを{}に直してください。{}",
+                expected.ja, about.ja
+            ),
+        )
     }
 
     fn type_error(&self, found: &str) -> CellProblem {
