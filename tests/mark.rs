@@ -437,3 +437,250 @@ fn the_japanese_report_has_no_english_but_codes_ids_sheets_and_values() {
         "English in the Japanese report: {english:?}\n{human}"
     );
 }
+
+/// Whether an XML part is well-formed with every prefix it uses declared, as a namespace-aware
+/// parser (Excel's, LibreOffice's) reads it.
+fn resolves(xml: &str) -> Result<(), String> {
+    use quick_xml::name::ResolveResult;
+    let mut reader = quick_xml::NsReader::from_str(xml);
+    loop {
+        match reader.read_resolved_event() {
+            Err(error) => return Err(error.to_string()),
+            Ok((ResolveResult::Unknown(prefix), _)) => {
+                return Err(format!("undeclared prefix {}", prefix))
+            }
+            Ok((_, Event::Start(e) | Event::Empty(e))) => {
+                for attribute in e.attributes() {
+                    let attribute = attribute.map_err(|e| e.to_string())?;
+                    if let (ResolveResult::Unknown(prefix), _) =
+                        reader.resolver().resolve_attribute(attribute.key)
+                    {
+                        return Err(format!("undeclared prefix {}", prefix));
+                    }
+                }
+            }
+            Ok((_, Event::Eof)) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Every element of an XML part given `prefix`, its root declaring it in place of the default
+/// namespace, as ClosedXML, PhpSpreadsheet and the Open XML SDK write parts.
+fn prefixed(xml: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        if let Some(after) = rest.strip_prefix('/') {
+            out.push('/');
+            rest = after;
+        }
+        if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            out.push_str(prefix);
+            out.push(':');
+        }
+    }
+    out.push_str(rest);
+    out.replacen(" xmlns=\"", &format!(" xmlns:{prefix}=\""), 1)
+}
+
+/// Cell references in lowercase (`<c r="d1">`), as some writers leave them.
+fn lowercase_references(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find("<c r=\"") {
+        let (before, after) = rest.split_at(at + 6);
+        out.push_str(before);
+        let letters = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(0);
+        out.push_str(&after[..letters].to_ascii_lowercase());
+        rest = &after[letters..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The openpyxl workbook with its parts as other writers shape them: r: declared on each
+/// <sheet> (openpyxl with lxml, the Open XML SDK), styles and relationships prefixed, each
+/// relationship with an end tag, a calculation chain, lowercase cell references, and the styles
+/// part named with a backslash.
+fn as_other_writers_write_it(original: &Path, copy: &Path) {
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(original).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(copy).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut xml = String::new();
+        part.read_to_string(&mut xml).unwrap();
+        let (name, xml) = match name.as_str() {
+            "xl/workbook.xml" => (
+                name,
+                xml.replacen(&format!(" xmlns:r=\"{REL}\""), "", 1)
+                    .replace("<sheet ", &format!("<sheet xmlns:r=\"{REL}\" ")),
+            ),
+            "xl/styles.xml" => ("xl\\styles.xml".to_string(), prefixed(&xml, "x")),
+            "xl/_rels/workbook.xml.rels" => {
+                let calc = r#"<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="/xl/calcChain.xml"/>"#;
+                let xml = xml.replace("</Relationships>", &format!("{calc}</Relationships>"));
+                let xml = prefixed(&xml.replace(" />", "/>").replace("/>", "></Relationship>"), "ns3");
+                (name, xml)
+            }
+            "[Content_Types].xml" => (
+                name,
+                xml.replace("</Types>", r#"<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>"#),
+            ),
+            other if other.starts_with("xl/worksheets/sheet") => {
+                let xml = lowercase_references(&xml);
+                (name, xml)
+            }
+            _ => (name, xml),
+        };
+        out.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut out, xml.as_bytes()).unwrap();
+    }
+    out.start_file("xl/calcChain.xml", options).unwrap();
+    std::io::Write::write_all(
+        &mut out,
+        br#"<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A2" i="1"/></calcChain>"#,
+    )
+    .unwrap();
+    out.finish().unwrap();
+}
+
+#[test]
+fn a_copy_writes_into_each_part_in_that_part_s_own_names() {
+    let work = Workdir::new();
+    as_other_writers_write_it(
+        &support::repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx"),
+        &work.path("meti.xlsx"),
+    );
+    let report = work.run(&["check", "--format", "json", "meti.xlsx"]).json();
+    let run = work.run(&["check", "--mark", "marked", "meti.xlsx"]);
+    run.expect_code(1);
+    let marked = work.path("marked/meti.xlsx");
+    assert!(marked.exists(), "{}", run.explain());
+    for (name, xml) in parts(&marked) {
+        if name.ends_with(".xml") || name.ends_with(".rels") {
+            resolves(&xml).unwrap_or_else(|e| panic!("{name}: {e}\n{xml}"));
+        }
+    }
+    let parts = parts(&marked);
+    assert!(!parts.contains_key("xl/calcChain.xml"));
+    let styles = &parts["xl\\styles.xml"];
+    assert!(
+        styles.contains(&format!("<x:fgColor rgb=\"{ERROR_FILL}\"/>")),
+        "{styles}"
+    );
+    // Every sheet reads back as it was, 確認結果 first.
+    let (was, now) = (sheets(&work.path("meti.xlsx")), sheets(&marked));
+    assert_eq!(now[0].0, "確認結果");
+    assert_eq!(&now[1..], &was[..]);
+    // Every cell at fault is marked: its format is one with a fill of a mark.
+    let marked_cells: usize = (parts.iter())
+        .filter(|(name, _)| name.starts_with("xl/worksheets/sheet"))
+        .map(|(_, xml)| xml.matches("<c r=\"").count())
+        .sum();
+    assert!(marked_cells > 0);
+    let cells = (report["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["cell"].is_string())
+        .count();
+    assert!(cells >= 10, "{report:#}");
+}
+
+#[test]
+fn a_marked_copy_marked_again_has_one_results_sheet() {
+    let work = Workdir::new();
+    work.fixture("tests/fixtures/mistakes/meti-openpyxl.xlsx", "meti.xlsx");
+    work.run(&["check", "--mark", "once", "meti.xlsx"])
+        .expect_code(1);
+    std::fs::create_dir_all(work.path("again")).unwrap();
+    std::fs::copy(work.path("once/meti.xlsx"), work.path("again/meti.xlsx")).unwrap();
+    work.run(&["check", "--mark", "twice", "again/meti.xlsx"])
+        .expect_code(1);
+    let (once, twice) = (
+        sheets(&work.path("once/meti.xlsx")),
+        sheets(&work.path("twice/meti.xlsx")),
+    );
+    let names = |sheets: &[(String, Range<Data>)]| -> Vec<String> {
+        sheets.iter().map(|(name, _)| name.clone()).collect()
+    };
+    assert_eq!(
+        names(&twice),
+        names(&once),
+        "確認結果 replaced, not added again"
+    );
+    assert_eq!(
+        &twice[1..],
+        &once[1..],
+        "the ministry's sheets as they were"
+    );
+}
+
+#[test]
+fn a_workbook_of_another_format_under_an_xlsx_name_gets_a_copy() {
+    let work = Workdir::new();
+    work.fixture("tests/fixtures/ods/meti.ods", "meti.xlsx");
+    let run = work.run(&["check", "--mark", "marked", "meti.xlsx"]);
+    assert!(work.path("marked/meti.xlsx").exists(), "{}", run.explain());
+    assert!(run.stdout().contains("values only"), "{}", run.explain());
+    let (was, now) = (
+        sheets(&support::repo().join("tests/fixtures/ods/meti.ods")),
+        sheets(&work.path("marked/meti.xlsx")),
+    );
+    assert_eq!(now.len(), was.len() + 1);
+}
+
+#[test]
+fn notes_are_bounded_and_every_cell_at_fault_is_still_filled() {
+    let work = Workdir::new();
+    let mut kpis = vec![["指標ID", "取組ID", "指標名", "値", "単位"]
+        .map(support::Cell::Text)
+        .to_vec()];
+    let ids: Vec<String> = (1..=300).map(|n| format!("METI-001-K{n}")).collect();
+    for id in &ids {
+        kpis.push(vec![
+            support::Cell::Text(id),
+            support::Cell::Text("METI-001"),
+            support::Cell::Text("件数"),
+            support::Cell::Text("多数"),
+            support::Cell::Text("件"),
+        ]);
+    }
+    let measures = vec![
+        ["取組ID", "論点ID", "取組名", "内容", "担当府省"]
+            .map(support::Cell::Text)
+            .to_vec(),
+        ["METI-001", "1-2-01", "【支援】", "支援した。", "経産省"]
+            .map(support::Cell::Text)
+            .to_vec(),
+    ];
+    work.write(
+        "meti.xlsx",
+        &support::workbook(&[("取組", measures), ("KPI", kpis)]),
+    );
+    work.run(&["check", "--mark", "marked", "meti.xlsx"])
+        .expect_code(1);
+    let parts = parts(&work.path("marked/meti.xlsx"));
+    let notes: usize = (parts.iter())
+        .filter(|(name, _)| name.contains("comments"))
+        .map(|(_, xml)| {
+            xml.split("<comment ")
+                .filter(|c| c.contains("多数"))
+                .count()
+        })
+        .sum();
+    assert_eq!(notes, 50, "the first 50 of a code in a sheet get a note");
+    let (sheets, results) = marked_sheets(&work.path("marked/meti.xlsx"));
+    assert_eq!(
+        sheets["KPI"].fills.len(),
+        300,
+        "every cell at fault is filled"
+    );
+    assert!(
+        results.contains("250"),
+        "確認結果 counts the cells without a note"
+    );
+}

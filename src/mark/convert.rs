@@ -4,12 +4,17 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use std::io::Cursor;
+use std::sync::Arc;
+
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use rust_xlsxwriter::{Format, Workbook};
 
-/// The workbook at `path` as the bytes of an `.xlsx` holding its values.
+/// The workbook at `path` as the bytes of an `.xlsx` holding its values. Its format is told from
+/// its content, not its name: an `.xls` or `.ods` saved under an `.xlsx` name is read as what it is.
 pub fn to_xlsx(path: &Path) -> Result<Vec<u8>, String> {
-    let mut source = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let bytes: Arc<[u8]> = std::fs::read(path).map_err(|e| e.to_string())?.into();
+    let mut source = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut book = Workbook::new();
     let date = Format::new().set_num_format("yyyy/m/d");
     let date_time = Format::new().set_num_format("yyyy/m/d h:mm");

@@ -7,6 +7,7 @@
 //! A copy is never written over a workbook the run reads, nor where the next run would read it.
 
 mod convert;
+mod names;
 mod notes;
 mod package;
 mod results;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::input::Input;
 use crate::lang::{Lang, Text};
-use crate::report::{Diagnostic, Findings, Severity};
+use crate::report::{Diagnostic, Findings};
 use crate::write::Staged;
 use package::Finding;
 pub use package::RESULTS_SHEET;
@@ -149,25 +150,15 @@ pub fn mark_all(
     Ok(marked)
 }
 
-fn finding<'a>(diagnostic: &'a Diagnostic, lang: Lang) -> Finding<'a> {
+fn finding(diagnostic: &Diagnostic, lang: Lang) -> Finding<'_> {
     let location = &diagnostic.location;
-    let label = match diagnostic.severity {
-        Severity::Error => Text::new("[Error]", "【エラー】"),
-        Severity::Warning => Text::new("[Warning]", "【警告】"),
-    };
-    let note = format!(
-        "{} {}\n{}",
-        label.get(lang),
-        diagnostic.message.get(lang),
-        diagnostic.help.get(lang)
-    );
     Finding {
         diagnostic,
         cell: location
             .row
             .zip(location.column)
             .and_then(|(row, column)| Some((row.checked_sub(1)?, column))),
-        note,
+        lang,
     }
 }
 
@@ -187,23 +178,25 @@ fn mark_one(
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
         && &head == b"PK";
-    let converted_from = match (is_zip, extension.as_str()) {
+    let mut converted_from = match (is_zip, extension.as_str()) {
         (true, "xlsx" | "xlsm") => None,
         _ => Some(extension.clone()),
-    };
-    let about = results::About {
-        file: &input.shown,
-        converted_from: converted_from.as_deref(),
-        lang,
     };
     let mut staged = Staged::new(target).map_err(|source| MarkError::Write {
         path: target.to_path_buf(),
         source,
     })?;
-    let made = match &converted_from {
+    let edited = match &converted_from {
         None => File::open(&input.path)
             .map_err(|e| e.to_string())
             .and_then(|file| {
+                let about = results::About {
+                    file: &input.shown,
+                    converted_from: None,
+                    lang,
+                    unnoted: 0,
+                    unlisted: (0, 0),
+                };
                 package::mark(
                     std::io::BufReader::new(file),
                     staged.file(),
@@ -211,12 +204,32 @@ fn mark_one(
                     &about,
                 )
             }),
-        Some(_) => convert::to_xlsx(&input.path).and_then(|bytes| {
-            package::mark(std::io::Cursor::new(bytes), staged.file(), findings, &about)
-        }),
+        Some(_) => Err(String::new()),
     };
-    if let Err(reason) = made {
-        return Ok(failed(reason));
+    // A package that cannot be edited part by part (an .ods saved as .xlsx, parts where no
+    // workbook keeps them) still gets a copy of its values, as the formats annex cannot edit do.
+    if let Err(first) = edited {
+        converted_from.get_or_insert(extension.clone());
+        let about = results::About {
+            file: &input.shown,
+            converted_from: converted_from.as_deref(),
+            lang,
+            unnoted: 0,
+            unlisted: (0, 0),
+        };
+        let restart = staged.restart().map_err(|source| MarkError::Write {
+            path: target.to_path_buf(),
+            source,
+        })?;
+        let converted = convert::to_xlsx(&input.path).and_then(|bytes| {
+            package::mark(std::io::Cursor::new(bytes), restart, findings, &about)
+        });
+        if let Err(reason) = converted {
+            return Ok(failed(match first.is_empty() {
+                true => reason,
+                false => first,
+            }));
+        }
     }
     staged.commit().map_err(|source| MarkError::Write {
         path: target.to_path_buf(),

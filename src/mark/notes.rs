@@ -47,6 +47,9 @@ fn push_comment(xml: &mut String, row: u32, column: u32, author: usize, text: &s
 /// after its own. Gives the notes that were new, for the drawing.
 pub fn add_to_comments(existing: &str, notes: &Notes) -> Result<(Vec<u8>, Notes), String> {
     let mut pending = notes.clone();
+    // What is added is written with the part's own prefix (`<x:comments xmlns:x=…>`).
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let prefix = super::names::naming(existing, main, &super::names::root_prefix(existing)).0;
     let mut reader = Reader::from_str(existing);
     let mut out = Writer::new(Vec::with_capacity(existing.len() * 2));
     let (mut authors, mut in_comment) = (0usize, None::<(u32, u32)>);
@@ -82,6 +85,7 @@ pub fn add_to_comments(existing: &str, notes: &Notes) -> Result<(Vec<u8>, Notes)
                     }
                     _ => {}
                 }
+                let added = super::names::with_prefix(&added, &prefix);
                 out.get_mut().extend_from_slice(added.as_bytes());
             }
             _ => {}
@@ -134,17 +138,74 @@ const SHAPE_TYPE: &str = concat!(
     r#"<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>"#
 );
 
+/// The namespaces of VML and the prefixes annex's shapes are written with.
+const VML_NAMESPACES: [(&str, &str); 3] = [
+    ("v", "urn:schemas-microsoft-com:vml"),
+    ("o", "urn:schemas-microsoft-com:office:office"),
+    ("x", "urn:schemas-microsoft-com:office:excel"),
+];
+
 /// A sheet's VML drawing with shapes for annex's new notes added at its end. VML is not always
-/// well-formed XML (Excel writes `<br>`), so the shapes go in before its last `</xml>` as text.
+/// well-formed XML (Excel writes `<br>`), so the shapes go in before its last `</xml>` as text,
+/// with the prefixes the drawing's root declares for VML's namespaces; a namespace it does not
+/// declare is declared on its root.
 pub fn add_to_drawing(existing: &str, notes: &Notes) -> Option<String> {
     let end = existing.rfind("</xml>")?;
+    let root_start = existing.find("<xml")?;
+    let root_end = root_start + existing.get(root_start..)?.find('>')?;
+    let root = existing.get(root_start..root_end)?;
+    let declared = |uri: &str| {
+        let at = root
+            .find(&format!("=\"{uri}\""))
+            .or_else(|| root.find(&format!("='{uri}'")))?;
+        let name = root.get(..at)?.rsplit(|c: char| c.is_whitespace()).next()?;
+        name.strip_prefix("xmlns:").map(str::to_string)
+    };
+    let mut declarations = String::new();
+    let mut renamed = Vec::new();
+    for (usual, uri) in VML_NAMESPACES {
+        let prefix = match declared(uri) {
+            Some(prefix) => prefix,
+            None => {
+                // The usual letter, unless the root binds it to something else.
+                let taken = root.contains(&format!("xmlns:{usual}="));
+                let prefix = match taken {
+                    true => format!("annex{usual}"),
+                    false => usual.to_string(),
+                };
+                declarations.push_str(&format!(r#" xmlns:{prefix}="{uri}""#));
+                prefix
+            }
+        };
+        renamed.push((usual, prefix));
+    }
     let first_id = highest_shape_id(existing).checked_add(1)?;
     let mut added = String::new();
     if !existing.contains("_x0000_t202") {
         added.push_str(SHAPE_TYPE);
     }
     push_shapes(&mut added, notes, first_id)?;
-    Some(format!("{}{added}{}", &existing[..end], &existing[end..]))
+    let added = renamed.iter().fold(added, |text, (usual, prefix)| {
+        with_prefix_renamed(&text, usual, prefix)
+    });
+    Some(format!(
+        "{}{declarations}{}{added}{}",
+        existing.get(..root_end)?,
+        existing.get(root_end..end)?,
+        existing.get(end..)?
+    ))
+}
+
+/// annex's own VML with the prefix `from` written as `to`, in tags and attribute names.
+fn with_prefix_renamed(vml: &str, from: &str, to: &str) -> String {
+    if from == to {
+        return vml.to_string();
+    }
+    ["<", "</", " "]
+        .iter()
+        .fold(vml.to_string(), |text, before| {
+            text.replace(&format!("{before}{from}:"), &format!("{before}{to}:"))
+        })
 }
 
 fn highest_shape_id(vml: &str) -> u32 {
@@ -250,6 +311,26 @@ mod tests {
             [&(0, 0)],
             "only A1 needs a shape"
         );
+    }
+
+    #[test]
+    fn shapes_added_to_a_drawing_use_its_own_prefixes_or_declare_theirs() {
+        let drawing = concat!(
+            r#"<xml xmlns:vml="urn:schemas-microsoft-com:vml" xmlns:x="urn:other">"#,
+            r#"<vml:shape id="_x0000_s1025"/></xml>"#
+        );
+        let added = add_to_drawing(drawing, &notes()).unwrap();
+        assert!(added.contains("<vml:shape id=\"_x0000_s1026\""), "{added}");
+        assert!(!added.contains("<v:"), "{added}");
+        assert!(
+            added.starts_with(r#"<xml xmlns:vml="urn:schemas-microsoft-com:vml" xmlns:x="urn:other" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:annexx="urn:schemas-microsoft-com:office:excel">"#),
+            "{added}"
+        );
+        assert!(
+            added.contains("<annexx:ClientData ObjectType=\"Note\">"),
+            "{added}"
+        );
+        assert!(added.contains(" o:spt=\"202\""), "{added}");
     }
 
     #[test]

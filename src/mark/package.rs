@@ -14,13 +14,17 @@ use quick_xml::{Reader, Writer};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+use super::names::{naming, root_prefix};
 use super::notes::{self, Notes};
 use super::results::{self, About, Target};
 use super::styles::{self, StyleSheet};
 use super::worksheet::{copy_sheet, SheetEdit};
+use crate::lang::Lang;
 use crate::report::{Diagnostic, Severity};
 
 const RELS_NS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+const TYPES_NS: &str = "http://schemas.openxmlformats.org/package/2006/content-types";
+const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const DOC_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const WORKSHEET_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
@@ -37,8 +41,32 @@ pub struct Finding<'a> {
     pub diagnostic: &'a Diagnostic,
     /// 0-based row and column.
     pub cell: Option<(u32, u32)>,
-    /// The text of the cell's note.
-    pub note: String,
+    /// The language of the cell's note.
+    pub lang: Lang,
+}
+
+/// How many cells of one code in one sheet get a note, and how many notes a sheet gets at most:
+/// every cell at fault is filled, but a note a cell is enough to see what the rest of its kind
+/// mean, and LibreOffice takes minutes to open a workbook with tens of thousands of them.
+pub const NOTES_PER_CODE: usize = 50;
+pub const NOTES_PER_SHEET: usize = 1_000;
+/// How many findings of one code in one sheet 確認結果 lists; the rest are counted there, and the
+/// JSON report lists every one.
+const LISTED_PER_CODE: usize = 500;
+
+/// A finding's note: what was found and what to do, in the reader's language.
+fn note_of(finding: &Finding) -> String {
+    let (diagnostic, lang) = (finding.diagnostic, finding.lang);
+    let label = match diagnostic.severity {
+        Severity::Error => crate::lang::Text::new("[Error]", "【エラー】"),
+        Severity::Warning => crate::lang::Text::new("[Warning]", "【警告】"),
+    };
+    format!(
+        "{} {}\n{}",
+        label.get(lang),
+        diagnostic.message.get(lang),
+        diagnostic.help.get(lang)
+    )
 }
 
 /// A relationship as a `.rels` part lists it.
@@ -62,11 +90,10 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
         .filter_map(|n| n.ok())
         .map(|n| n.into_owned())
         .collect();
-    let lookup: HashMap<String, String> = names
-        .iter()
-        .map(|n| (n.to_ascii_lowercase(), n.clone()))
-        .collect();
-    let find = |path: &str| lookup.get(&path.to_ascii_lowercase()).cloned();
+    // Parts are found whatever case or slashes their writer gave them (`xl\workbook.xml`).
+    let key = |name: &str| name.replace('\\', "/").to_ascii_lowercase();
+    let lookup: HashMap<String, String> = names.iter().map(|n| (key(n), n.clone())).collect();
+    let find = |path: &str| lookup.get(&key(path)).cloned();
     let mut read = |path: &str| -> Option<String> {
         let mut text = String::new();
         archive
@@ -101,6 +128,18 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
         .find(|r| r.kind.ends_with("/calcChain"))
         .and_then(|r| find(&r.part));
 
+    // A copy marked before opens on annex's 確認結果: this one replaces it, in its place.
+    let earlier_results = (listed.sheets.first())
+        .filter(|(name, _)| name == RESULTS_SHEET)
+        .and_then(|(_, id)| workbook_rels.iter().find(|r| &r.id == id))
+        .and_then(|rel| find(&rel.part))
+        .filter(|part| read(part).is_some_and(|xml| results::is_results_sheet(&xml)));
+    let listed = match &earlier_results {
+        Some(_) => Listed {
+            sheets: listed.sheets.into_iter().skip(1).collect(),
+        },
+        None => listed,
+    };
     // Where each sheet's part is, and what each marked sheet needs.
     let sheet_parts: HashMap<&str, String> = listed
         .sheets
@@ -121,6 +160,8 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
     };
     let mut marks: HashMap<&str, BTreeMap<(u32, u32), Severity>> = HashMap::new();
     let mut cell_notes: HashMap<&str, Notes> = HashMap::new();
+    let mut noted: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut unnoted = 0usize;
     for finding in findings {
         let (Some(sheet), Some(cell)) =
             (finding.diagnostic.location.sheet.as_deref(), finding.cell)
@@ -136,15 +177,21 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
             .entry(cell)
             .or_insert(Severity::Warning);
         *severity = (*severity).min(finding.diagnostic.severity);
-        let note = cell_notes
-            .entry(part.as_str())
-            .or_default()
-            .entry(cell)
+        let of_code = noted
+            .entry((part.as_str(), finding.diagnostic.code.as_str()))
             .or_default();
+        let sheet_notes = cell_notes.entry(part.as_str()).or_default();
+        let has_note = sheet_notes.contains_key(&cell);
+        if !has_note && (*of_code >= NOTES_PER_CODE || sheet_notes.len() >= NOTES_PER_SHEET) {
+            unnoted += 1;
+            continue;
+        }
+        *of_code += 1;
+        let note = sheet_notes.entry(cell).or_default();
         if !note.is_empty() {
             note.push_str("\n\n");
         }
-        note.push_str(&finding.note);
+        note.push_str(&note_of(finding));
     }
     let mut highest_block = 0;
     for name in names
@@ -242,8 +289,25 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
                 .any(|(s, _)| s.eq_ignore_ascii_case(name))
         })
         .unwrap_or_default();
+    let mut listed_of: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut unlisted = (0, 0);
     let listed_findings: Vec<(&Diagnostic, Target)> = findings
         .iter()
+        .filter(|f| {
+            let d = f.diagnostic;
+            let seen = listed_of
+                .entry((d.location.sheet.as_deref(), d.code.as_str()))
+                .or_default();
+            *seen += 1;
+            let listed = *seen <= LISTED_PER_CODE;
+            if !listed {
+                match d.severity {
+                    Severity::Error => unlisted.0 += 1,
+                    Severity::Warning => unlisted.1 += 1,
+                }
+            }
+            listed
+        })
         .map(|f| {
             let location = &f.diagnostic.location;
             let target = location
@@ -261,7 +325,12 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
             (f.diagnostic, target)
         })
         .collect();
-    let results_xml = results::sheet(about, &listed_findings, styles.own());
+    let about = About {
+        unnoted,
+        unlisted,
+        ..*about
+    };
+    let results_xml = results::sheet(&about, &listed_findings, styles.own());
 
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     let mut zip = ZipWriter::new(target);
@@ -270,10 +339,14 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
         zip.start_file(name, options).map_err(io)?;
         zip.write_all(bytes).map_err(|e| e.to_string())
     };
+    let dropped: Vec<&str> = [calc_chain.as_deref(), earlier_results.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
     let content_types = edited_content_types(
         &content_types,
         &overrides,
-        calc_chain.as_deref(),
+        &dropped,
         styles_path
             .is_none()
             .then_some(format!("{workbook_dir}styles.xml"))
@@ -294,10 +367,15 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
     let workbook_rels_xml = edited_rels(
         &workbook_rels_xml,
         &added_workbook_rels,
-        calc_chain.as_deref(),
+        &dropped,
         &workbook_dir,
     )?;
-    let workbook_xml = edited_workbook(&workbook_xml, &listed, &results_name, &results_id)?;
+    let workbook_xml = edited_workbook(
+        &workbook_xml,
+        &results_name,
+        &results_id,
+        earlier_results.is_some(),
+    )?;
     let sheet_part_names: HashSet<&str> = sheet_parts.values().map(String::as_str).collect();
     let mut changed_parts: HashMap<String, Vec<u8>> = HashMap::new();
     for plan in plans.values_mut() {
@@ -308,7 +386,7 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
             changed_parts.insert(path, xml);
         }
         let rels = match &plan.rels_xml {
-            Some(xml) => edited_rels(xml, &plan.added_rels, None, "")?,
+            Some(xml) => edited_rels(xml, &plan.added_rels, &[], "")?,
             None => new_rels(&plan.added_rels)?,
         };
         changed_parts.insert(plan.rels_path.clone(), rels);
@@ -321,7 +399,12 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
             .name()
             .map_err(io)?
             .into_owned();
-        if Some(&name) == calc_chain.as_ref() || Some(&name) == styles_path.as_ref() {
+        let earlier = earlier_results.as_ref().map(|part| rels_of(part));
+        if Some(&name) == calc_chain.as_ref()
+            || Some(&name) == styles_path.as_ref()
+            || Some(&name) == earlier_results.as_ref()
+            || earlier.is_some_and(|rels| find(&rels).as_ref() == Some(&name))
+        {
             continue;
         }
         if name.eq_ignore_ascii_case("[Content_Types].xml") {
@@ -383,8 +466,14 @@ fn unused_id(existing: &[Relationship], what: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A part's name with forward slashes, as paths inside a package are resolved.
+fn slashed(part: &str) -> String {
+    part.replace('\\', "/")
+}
+
 /// The folder of a part, with its trailing slash (`xl/` for `xl/workbook.xml`).
 fn directory(part: &str) -> String {
+    let part = slashed(part);
     match part.rfind('/') {
         Some(at) => part[..=at].to_string(),
         None => String::new(),
@@ -393,7 +482,8 @@ fn directory(part: &str) -> String {
 
 /// The relationships part of a part: `xl/_rels/workbook.xml.rels` for `xl/workbook.xml`.
 fn rels_of(part: &str) -> String {
-    let (dir, file) = part.rsplit_once('/').unwrap_or(("", part));
+    let part = slashed(part);
+    let (dir, file) = part.rsplit_once('/').unwrap_or(("", &part));
     match dir {
         "" => format!("_rels/{file}.rels"),
         dir => format!("{dir}/_rels/{file}.rels"),
@@ -423,6 +513,7 @@ fn resolve(dir: &str, target: &str) -> String {
 fn relative(from: &str, to: &str) -> String {
     let from_dir = directory(from);
     let from_dir: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to = slashed(to);
     let to_parts: Vec<&str> = to.split('/').collect();
     let common = from_dir
         .iter()
@@ -465,17 +556,13 @@ fn value(element: &BytesStart, name: &str) -> Option<String> {
     )
 }
 
-/// The sheets `workbook.xml` lists (name, relationship id), and how it writes that id's name.
+/// The sheets `workbook.xml` lists (name, relationship id).
 struct Listed {
     sheets: Vec<(String, String)>,
-    id_key: String,
 }
 
 fn listed_sheets(xml: &str) -> Result<Listed, String> {
-    let mut listed = Listed {
-        sheets: Vec::new(),
-        id_key: String::new(),
-    };
+    let mut listed = Listed { sheets: Vec::new() };
     let mut reader = Reader::from_str(xml);
     loop {
         match reader
@@ -489,9 +576,6 @@ fn listed_sheets(xml: &str) -> Result<Listed, String> {
                     .flatten()
                     .find(|a| a.key.local_name().as_ref() == "id");
                 if let (Some(name), Some(id)) = (value(&e, "name"), id) {
-                    if listed.id_key.is_empty() {
-                        listed.id_key = id.key.as_ref().to_string();
-                    }
                     listed.sheets.push((name, id.value.to_string()));
                 }
             }
@@ -530,15 +614,19 @@ fn copied(
 fn edited_content_types(
     xml: &str,
     overrides: &[(String, &str)],
-    dropped: Option<&str>,
+    dropped: &[&str],
     styles: Option<&str>,
 ) -> Result<Vec<u8>, String> {
     let has_vml = xml.to_ascii_lowercase().contains("extension=\"vml\"");
-    let dropped = dropped.map(|p| format!("/{p}").to_ascii_lowercase());
+    let dropped: Vec<String> = (dropped.iter())
+        .map(|p| format!("/{}", slashed(p)).to_ascii_lowercase())
+        .collect();
+    let (p, declared) = naming(xml, TYPES_NS, "");
     copied(xml, |event, before| match event {
         Event::Start(e) | Event::Empty(e)
             if e.local_name().as_ref() == "Override"
-                && value(&e, "PartName").map(|p| p.to_ascii_lowercase()) == dropped =>
+                && value(&e, "PartName")
+                    .is_some_and(|p| dropped.contains(&p.to_ascii_lowercase())) =>
         {
             None
         }
@@ -546,18 +634,18 @@ fn edited_content_types(
             let mut added = String::new();
             if !has_vml {
                 added.push_str(&format!(
-                    r#"<Default Extension="vml" ContentType="{VML_TYPE}"/>"#
+                    r#"<{p}Default{declared} Extension="vml" ContentType="{VML_TYPE}"/>"#
                 ));
             }
             for (part, kind) in overrides {
                 added.push_str(&format!(
-                    r#"<Override PartName="/{}" ContentType="{kind}"/>"#,
+                    r#"<{p}Override{declared} PartName="/{}" ContentType="{kind}"/>"#,
                     crate::report::escape(part)
                 ));
             }
             if let Some(styles) = styles {
                 added.push_str(&format!(
-                    r#"<Override PartName="/{styles}" ContentType="{STYLES_TYPE}"/>"#
+                    r#"<{p}Override{declared} PartName="/{styles}" ContentType="{STYLES_TYPE}"/>"#
                 ));
             }
             before.extend_from_slice(added.as_bytes());
@@ -571,28 +659,43 @@ fn new_rels(added: &[(String, String, String)]) -> Result<Vec<u8>, String> {
     let xml = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{RELS_NS}"></Relationships>"#
     );
-    edited_rels(&xml, added, None, "")
+    edited_rels(&xml, added, &[], "")
 }
 
 fn edited_rels(
     xml: &str,
     added: &[(String, String, String)],
-    dropped: Option<&str>,
+    dropped: &[&str],
     dir: &str,
 ) -> Result<Vec<u8>, String> {
+    let (p, declared) = naming(xml, RELS_NS, "");
+    let dropped: Vec<String> = dropped.iter().map(|d| slashed(d)).collect();
+    let dropped_here = |e: &BytesStart| {
+        e.local_name().as_ref() == "Relationship"
+            && value(e, "Target").is_some_and(|t| dropped.contains(&resolve(dir, &t)))
+    };
+    // Inside a relationship being dropped that was written with an end tag: its depth.
+    let mut dropping = 0usize;
     copied(xml, |event, before| match event {
-        Event::Start(e) | Event::Empty(e)
-            if e.local_name().as_ref() == "Relationship"
-                && dropped.is_some()
-                && value(&e, "Target").map(|t| resolve(dir, &t)).as_deref() == dropped =>
-        {
+        Event::Start(_) if dropping > 0 => {
+            dropping += 1;
             None
         }
+        Event::End(_) if dropping > 0 => {
+            dropping -= 1;
+            None
+        }
+        _ if dropping > 0 => None,
+        Event::Start(e) if dropped_here(&e) => {
+            dropping = 1;
+            None
+        }
+        Event::Empty(e) if dropped_here(&e) => None,
         Event::End(e) if e.local_name().as_ref() == "Relationships" => {
             for (id, kind, target) in added {
                 before.extend_from_slice(
                     format!(
-                        r#"<Relationship Id="{id}" Type="{kind}" Target="{}"/>"#,
+                        r#"<{p}Relationship{declared} Id="{id}" Type="{kind}" Target="{}"/>"#,
                         crate::report::escape(target)
                     )
                     .as_bytes(),
@@ -605,29 +708,48 @@ fn edited_rels(
 }
 
 /// The workbook with 確認結果 as its first sheet, shown when it opens; a name local to a sheet
-/// follows its sheet one place on.
-fn edited_workbook(xml: &str, listed: &Listed, name: &str, id: &str) -> Result<Vec<u8>, String> {
+/// follows its sheet one place on. With `replacing`, the first sheet is an earlier 確認結果,
+/// which the new one takes the place of (so no name moves).
+fn edited_workbook(xml: &str, name: &str, id: &str, replacing: bool) -> Result<Vec<u8>, String> {
     let next_sheet_id = 1 + sheet_ids(xml).into_iter().max().unwrap_or(0);
-    let id_key = match listed.id_key.as_str() {
-        "" => "r:id",
-        key => key,
+    // The names the root declares, or declared on the element itself where the workbook
+    // declares them further in (openpyxl with lxml, the Open XML SDK: on each <sheet>).
+    let (prefix, main_declared) = naming(xml, MAIN_NS, &root_prefix(xml));
+    let (r, rel_declared) = match naming(xml, DOC_REL, "r:") {
+        // An attribute in a namespace needs a prefix: the default namespace names none.
+        (prefix, _) if prefix.is_empty() => ("r:".to_string(), format!(r#" xmlns:r="{DOC_REL}""#)),
+        named => named,
     };
     let element = format!(
-        r#"<{prefix}sheet name="{}" sheetId="{next_sheet_id}" {id_key}="{id}"/>"#,
+        r#"<{prefix}sheet{main_declared}{rel_declared} name="{}" sheetId="{next_sheet_id}" {r}id="{id}"/>"#,
         crate::report::escape(name),
-        prefix = element_prefix(xml),
     );
     let mut after_sheets_start = false;
+    // The earlier 確認結果 to leave out: its element, and where it has one, its end.
+    let (mut earlier, mut inside_earlier) = (replacing, false);
     copied(xml, |event, before| {
         if std::mem::take(&mut after_sheets_start) {
             before.extend_from_slice(element.as_bytes());
         }
         match event {
+            _ if inside_earlier => {
+                inside_earlier =
+                    !matches!(&event, Event::End(e) if e.local_name().as_ref() == "sheet");
+                None
+            }
+            Event::Empty(e) if earlier && e.local_name().as_ref() == "sheet" => {
+                earlier = false;
+                None
+            }
+            Event::Start(e) if earlier && e.local_name().as_ref() == "sheet" => {
+                (earlier, inside_earlier) = (false, true);
+                None
+            }
             Event::Start(e) if e.local_name().as_ref() == "sheets" => {
                 after_sheets_start = true;
                 Some(Event::Start(e.into_owned()))
             }
-            Event::Start(e) if e.local_name().as_ref() == "definedName" => {
+            Event::Start(e) if e.local_name().as_ref() == "definedName" && !replacing => {
                 Some(Event::Start(shifted(&e)))
             }
             Event::Empty(e) if e.local_name().as_ref() == "workbookView" => {
@@ -649,25 +771,6 @@ fn sheet_ids(xml: &str) -> Vec<u32> {
         }
     });
     ids
-}
-
-/// The prefix the workbook's root element has (`x:`), or none.
-fn element_prefix(xml: &str) -> String {
-    let mut reader = Reader::from_str(xml);
-    while let Ok(event) = reader.read_event() {
-        match event {
-            Event::Start(e) => {
-                return e
-                    .name()
-                    .prefix()
-                    .map(|p| format!("{}:", p.as_ref()))
-                    .unwrap_or_default();
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    String::new()
 }
 
 fn without(element: &BytesStart, dropped: &[&str]) -> BytesStart<'static> {
@@ -716,6 +819,88 @@ mod tests {
             relative("xl/workbook.xml", "xl/worksheets/sheet9.xml"),
             "worksheets/sheet9.xml"
         );
+        // Some writers name parts with backslashes.
+        assert_eq!(rels_of("xl\\workbook.xml"), "xl/_rels/workbook.xml.rels");
+        assert_eq!(directory("xl\\worksheets\\sheet1.xml"), "xl/worksheets/");
+    }
+
+    /// Whether `xml` is well-formed with every prefix declared, as a namespace-aware parser
+    /// reads it.
+    fn resolves(xml: &str) -> bool {
+        let mut reader = quick_xml::NsReader::from_str(xml);
+        loop {
+            match reader.read_resolved_event() {
+                Ok((quick_xml::name::ResolveResult::Unknown(_), _)) | Err(_) => return false,
+                Ok((_, Event::Start(e) | Event::Empty(e))) => {
+                    for attribute in e.attributes().flatten() {
+                        let (resolved, _) = reader.resolver().resolve_attribute(attribute.key);
+                        if matches!(resolved, quick_xml::name::ResolveResult::Unknown(_)) {
+                            return false;
+                        }
+                    }
+                }
+                Ok((_, Event::Eof)) => return true,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    #[test]
+    fn an_added_sheet_names_its_namespaces_as_the_workbook_does_or_declares_them() {
+        // openpyxl with lxml and the Open XML SDK declare r: on each <sheet>, not on the root.
+        let local = concat!(
+            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets>"#,
+            r#"<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" name="取組" sheetId="1" r:id="rId1"/>"#,
+            r#"</sheets></workbook>"#
+        );
+        let edited =
+            String::from_utf8(edited_workbook(local, "確認結果", "rIdR", false).unwrap()).unwrap();
+        assert!(resolves(&edited), "{edited}");
+        // A prefixed workbook gets a prefixed sheet, in the root's own names.
+        let prefixed = concat!(
+            r#"<x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><x:sheets>"#,
+            r#"<x:sheet name="取組" sheetId="1" rel:id="rId1"/></x:sheets></x:workbook>"#
+        );
+        let edited =
+            String::from_utf8(edited_workbook(prefixed, "確認結果", "rIdR", false).unwrap())
+                .unwrap();
+        assert!(
+            edited.contains(r#"<x:sheet name="確認結果" sheetId="2" rel:id="rIdR"/>"#),
+            "{edited}"
+        );
+    }
+
+    #[test]
+    fn relationships_with_prefixes_stay_whole_when_one_is_dropped_and_one_added() {
+        let xml = concat!(
+            r#"<ns3:Relationships xmlns:ns3="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+            r#"<ns3:Relationship Id="rId1" Type="t/worksheet" Target="worksheets/sheet1.xml"></ns3:Relationship>"#,
+            r#"<ns3:Relationship Id="rId2" Type="t/calcChain" Target="calcChain.xml"></ns3:Relationship>"#,
+            r#"</ns3:Relationships>"#
+        );
+        let added = [(
+            "rIdR".to_string(),
+            "t/worksheet".to_string(),
+            "worksheets/sheet2.xml".to_string(),
+        )];
+        let edited =
+            String::from_utf8(edited_rels(xml, &added, &["xl/calcChain.xml"], "xl/").unwrap())
+                .unwrap();
+        assert!(resolves(&edited), "{edited}");
+        assert!(!edited.contains("calcChain"), "{edited}");
+        assert!(
+            edited.contains(r#"<ns3:Relationship Id="rIdR""#),
+            "{edited}"
+        );
+        let types = r#"<t:Types xmlns:t="http://schemas.openxmlformats.org/package/2006/content-types"><t:Default Extension="xml" ContentType="application/xml"/></t:Types>"#;
+        let overrides = [("xl/comments1.xml".to_string(), COMMENTS_TYPE)];
+        let edited =
+            String::from_utf8(edited_content_types(types, &overrides, &[], None).unwrap()).unwrap();
+        assert!(resolves(&edited), "{edited}");
+        assert!(
+            edited.contains("<t:Override PartName=\"/xl/comments1.xml\""),
+            "{edited}"
+        );
     }
 
     #[test]
@@ -726,12 +911,10 @@ mod tests {
             r#"<sheets><sheet name="取組" sheetId="3" r:id="rId1"/><sheet name="KPI" sheetId="7" r:id="rId2"/></sheets>"#,
             r#"<definedNames><definedName name="_xlnm.Print_Area" localSheetId="1">KPI!$A$1:$B$2</definedName></definedNames></workbook>"#
         );
-        let listed = listed_sheets(xml).unwrap();
-        assert_eq!(listed.id_key, "r:id");
-        let edited = String::from_utf8(
-            edited_workbook(xml, &listed, "確認結果", "rIdAnnexResults1").unwrap(),
-        )
-        .unwrap();
+        assert_eq!(listed_sheets(xml).unwrap().sheets.len(), 2);
+        let edited =
+            String::from_utf8(edited_workbook(xml, "確認結果", "rIdAnnexResults1", false).unwrap())
+                .unwrap();
         assert!(edited.contains(r#"<sheets><sheet name="確認結果" sheetId="8" r:id="rIdAnnexResults1"/><sheet name="取組""#), "{edited}");
         assert!(
             edited.contains(r#"<definedName name="_xlnm.Print_Area" localSheetId="2">"#),

@@ -36,10 +36,16 @@ fn columns(lang: Lang) -> [(&'static str, f64); 9] {
 }
 
 /// What the sheet says of a workbook: its name, and the format it came in if it was converted.
+#[derive(Clone, Copy)]
 pub struct About<'a> {
     pub file: &'a str,
     pub converted_from: Option<&'a str>,
     pub lang: Lang,
+    /// How many of the cells at fault are filled without a note (past the first of each code in
+    /// a sheet).
+    pub unnoted: usize,
+    /// The errors and warnings not listed (past the first of each code in a sheet).
+    pub unlisted: (usize, usize),
 }
 
 /// Where a problem's link goes: the sheet's name as the workbook has it, and the cell.
@@ -48,11 +54,12 @@ pub type Target = Option<(String, String)>;
 /// The sheet's XML. `listed` holds each problem with the place its link goes to.
 pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> String {
     let lang = about.lang;
-    let errors = listed
+    let listed_errors = listed
         .iter()
         .filter(|(d, _)| d.severity == Severity::Error)
         .count();
-    let warnings = listed.len() - errors;
+    let errors = listed_errors + about.unlisted.0;
+    let warnings = listed.len() - listed_errors + about.unlisted.1;
     let columns = columns(lang);
     let mut xml = String::with_capacity(4096 + listed.len() * 400);
     xml.push_str(concat!(
@@ -93,12 +100,22 @@ pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> Strin
              色を付けたセル（エラーは赤、警告は黄）のメモにも同じ内容があります。"
         ),
     );
-    push_row(
-        &mut xml,
-        2,
-        15.0,
-        &[(0, Cell::Text(counts.get(lang)), own.note)],
-    );
+    let mut counts = counts.get(lang).to_string();
+    if about.unnoted > 0 {
+        let unnoted = about.unnoted;
+        let more = Text::new(
+            format!(
+                " {unnoted} of the cells are coloured without a note: in each sheet the first {} of a problem carry one, and every one is listed below.",
+                super::package::NOTES_PER_CODE
+            ),
+            format!(
+                "色を付けたセルのうち {unnoted} 件にはメモがありません（メモは各シートで同じ問題の最初の {} 件まで。全件を下に掲載しています）。",
+                super::package::NOTES_PER_CODE
+            ),
+        );
+        counts.push_str(more.get(lang));
+    }
+    push_row(&mut xml, 2, 15.0, &[(0, Cell::Text(&counts), own.note)]);
     if let Some(format) = about.converted_from {
         let converted = Text::new(
             format!(
@@ -179,8 +196,8 @@ pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> Strin
             );
         }
     }
-    if listed.len() > MAX_LISTED {
-        let more = listed.len() - MAX_LISTED;
+    let more = listed.len().saturating_sub(MAX_LISTED) + about.unlisted.0 + about.unlisted.1;
+    if more > 0 {
         let rest = Text::new(
             format!(
                 "… and {more} more: the JSON report (annex check --format json) lists them all."
@@ -206,6 +223,20 @@ pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> Strin
         "</worksheet>"
     ));
     xml
+}
+
+/// Whether a sheet's XML is a 確認結果 annex wrote: its first cell is the title, in either
+/// language, as [`sheet`] writes it.
+pub fn is_results_sheet(xml: &str) -> bool {
+    let Some(first) = xml.find(r#"<c r="A1""#).and_then(|at| xml.get(at..)) else {
+        return false;
+    };
+    let cell = first
+        .get(..first.find("</c>").unwrap_or(first.len()))
+        .unwrap_or_default();
+    ["確認結果：", "Findings: "]
+        .iter()
+        .any(|title| cell.contains(&format!(r#"<t xml:space="preserve">{title}"#)))
 }
 
 /// What a cell of the sheet holds.
@@ -273,6 +304,8 @@ mod tests {
             file: "meti.xlsx",
             converted_from: Some("xls"),
             lang: Lang::Ja,
+            unnoted: 0,
+            unlisted: (0, 0),
         };
         let target = Some(("O'Brien 取組".to_string(), "D7".to_string()));
         let xml = sheet(&about, &[(&error, target), (&missing, None)], own());

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, Writer};
 
+use super::names::{element_prefix, with_prefix};
 use crate::report::Severity;
 
 /// Fill colours of a marked cell: Excel's own "Bad" and "Neutral" cell styles.
@@ -43,9 +44,36 @@ pub struct Own {
     pub warning: u32,
 }
 
+/// The lists a styles part holds, in the order ECMA-376 gives them (CT_Stylesheet): a list the
+/// part lacks is added before the first that follows it.
+const LISTS: &[&str] = &[
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+];
+
+/// What a list the part lacks starts with: the defaults every workbook has (font 0, fills 0
+/// and 1, format 0), so that what annex adds keeps the indexes Excel expects.
+const DEFAULT_FONT: &str = r#"<font><sz val="11"/><name val="Calibri"/></font>"#;
+const DEFAULT_FILLS: &str = r#"<fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>"#;
+const DEFAULT_FORMAT: &str = r#"<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#;
+
 /// A styles part being added to.
 pub struct StyleSheet {
     xml: String,
+    /// The prefix the part writes its elements with (`x:` in `<x:styleSheet xmlns:x=…>`), which
+    /// every element annex adds takes too.
+    prefix: String,
+    /// The lists among fonts, fills and cellXfs that the part lacks.
+    missing: Vec<&'static str>,
     fonts: u32,
     fills: u32,
     /// Each cell format of `cellXfs` as written, an empty element or a start, children and end.
@@ -56,15 +84,20 @@ pub struct StyleSheet {
 }
 
 impl StyleSheet {
-    /// Reads a styles part; an error when it is not XML or lacks a list this needs.
+    /// Reads a styles part; an error when it is not XML. A part without fonts, fills or cell
+    /// formats gets them, starting with the defaults.
     pub fn parse(xml: String) -> Result<StyleSheet, String> {
         let mut reader = Reader::from_str(&xml);
         let (mut fonts, mut fills, mut formats) = (None, None, Vec::new());
-        let mut in_cell_xfs = false;
+        let (mut in_cell_xfs, mut has_cell_xfs) = (false, false);
+        let mut prefix = None;
         let mut current: Option<Writer<Vec<u8>>> = None;
         loop {
             let event = reader.read_event().map_err(|e| e.to_string())?;
             let local = |e: &BytesStart| e.local_name().as_ref().to_string();
+            if let (None, Event::Start(e) | Event::Empty(e)) = (&prefix, &event) {
+                prefix = Some(element_prefix(e));
+            }
             match &event {
                 Event::Start(e) if local(e) == "fonts" => {
                     fonts = Some(count_children(reader.clone(), "font"));
@@ -74,7 +107,10 @@ impl StyleSheet {
                 }
                 Event::Empty(e) if local(e) == "fonts" => fonts = Some(0),
                 Event::Empty(e) if local(e) == "fills" => fills = Some(0),
-                Event::Start(e) if local(e) == "cellXfs" => in_cell_xfs = true,
+                Event::Start(e) if local(e) == "cellXfs" => {
+                    (in_cell_xfs, has_cell_xfs) = (true, true)
+                }
+                Event::Empty(e) if local(e) == "cellXfs" => has_cell_xfs = true,
                 Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
                 Event::Eof => break,
                 _ => {}
@@ -106,14 +142,26 @@ impl StyleSheet {
                 }
             }
         }
-        let (Some(fonts), Some(fills)) = (fonts, fills) else {
-            return Err("it lists no fonts or no fills".into());
-        };
+        let prefix = prefix.ok_or("it is empty")?;
+        let mut missing = Vec::new();
+        let fonts = fonts.unwrap_or_else(|| {
+            missing.push("fonts");
+            1
+        });
+        let fills = fills.unwrap_or_else(|| {
+            missing.push("fills");
+            2
+        });
+        if !has_cell_xfs {
+            missing.push("cellXfs");
+        }
         if formats.is_empty() {
-            return Err("it lists no cell formats".into());
+            formats.push(with_prefix(DEFAULT_FORMAT, &prefix));
         }
         Ok(StyleSheet {
             xml,
+            prefix,
+            missing,
             fonts,
             fills,
             formats,
@@ -201,11 +249,56 @@ impl StyleSheet {
             marked.push_str(&with_fill(original, fill)?);
         }
         let cell_formats = self.formats.len() + own.len() + self.marked.len();
+        let p = self.prefix.as_str();
+        let (added_fonts, added_fills) = (
+            with_prefix(&added_fonts.concat(), p),
+            with_prefix(&added_fills.concat(), p),
+        );
+        let own = with_prefix(&own.concat(), p);
+        // A list the part lacks, whole: the defaults, then what annex adds.
+        let whole_list = |list: &str| -> String {
+            let (count, children) = match list {
+                "fonts" => (5, with_prefix(DEFAULT_FONT, p) + &added_fonts),
+                "fills" => (5, with_prefix(DEFAULT_FILLS, p) + &added_fills),
+                _ => (cell_formats, self.formats.concat() + &own + &marked),
+            };
+            format!(r#"<{p}{list} count="{count}">{children}</{p}{list}>"#)
+        };
+        let mut missing = self.missing.clone();
+        let mut insert_before = |out: &mut Writer<Vec<u8>>, list: Option<&str>| {
+            let position = list.and_then(|l| LISTS.iter().position(|name| *name == l));
+            let due: Vec<&str> = (missing.iter().copied())
+                .filter(|m| match position {
+                    Some(at) => LISTS
+                        .iter()
+                        .position(|name| name == m)
+                        .is_some_and(|m| m < at),
+                    None => true,
+                })
+                .collect();
+            missing.retain(|m| !due.contains(m));
+            for list in due {
+                out.get_mut().extend_from_slice(whole_list(list).as_bytes());
+            }
+        };
         let mut reader = Reader::from_str(&self.xml);
         let mut out = Writer::new(Vec::with_capacity(self.xml.len() + marked.len() + 4096));
         let io = |e: std::io::Error| e.to_string();
+        let mut depth = 0usize;
         loop {
             let event = reader.read_event().map_err(|e| e.to_string())?;
+            match &event {
+                Event::Start(e) | Event::Empty(e) if depth == 1 => {
+                    insert_before(&mut out, Some(e.local_name().as_ref()));
+                }
+                Event::End(_) if depth == 1 => insert_before(&mut out, None),
+                _ => {}
+            }
+            match &event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
             match event {
                 Event::Eof => break,
                 Event::Start(e) => match e.local_name().as_ref() {
@@ -215,11 +308,14 @@ impl StyleSheet {
                     _ => out.write_event(Event::Start(e)),
                 }
                 .map_err(io)?,
-                Event::Empty(e) if matches!(e.local_name().as_ref(), "fonts" | "fills") => {
+                Event::Empty(e)
+                    if matches!(e.local_name().as_ref(), "fonts" | "fills" | "cellXfs") =>
+                {
                     // An empty list (no fonts, no fills) is a list of what annex adds alone.
                     let (count, children) = match e.local_name().as_ref() {
-                        "fonts" => (4, added_fonts.concat()),
-                        _ => (3, added_fills.concat()),
+                        "fonts" => (4, added_fonts.clone()),
+                        "fills" => (3, added_fills.clone()),
+                        _ => (cell_formats as u32, self.formats.concat() + &own + &marked),
                     };
                     let name = e.name().as_ref().to_string();
                     out.write_event(Event::Start(counted(&e, count)))
@@ -230,9 +326,9 @@ impl StyleSheet {
                 }
                 Event::End(e) => {
                     let added = match e.local_name().as_ref() {
-                        "fonts" => added_fonts.concat(),
-                        "fills" => added_fills.concat(),
-                        "cellXfs" => own.concat() + &marked,
+                        "fonts" => added_fonts.clone(),
+                        "fills" => added_fills.clone(),
+                        "cellXfs" => own.clone() + &marked,
                         _ => String::new(),
                     };
                     out.get_mut().extend_from_slice(added.as_bytes());
@@ -357,8 +453,60 @@ mod tests {
     }
 
     #[test]
-    fn a_styles_part_without_cell_formats_is_refused() {
-        assert!(StyleSheet::parse("<styleSheet><fonts/><fills/></styleSheet>".into()).is_err());
+    fn what_a_prefixed_styles_part_gets_is_prefixed_too() {
+        // As ClosedXML, PhpSpreadsheet and the Open XML SDK write it.
+        let xml = concat!(
+            r#"<x:styleSheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+            r#"<x:fonts count="1"><x:font><x:sz val="11"/></x:font></x:fonts>"#,
+            r#"<x:fills count="2"><x:fill><x:patternFill patternType="none"/></x:fill>"#,
+            r#"<x:fill><x:patternFill patternType="gray125"/></x:fill></x:fills>"#,
+            r#"<x:cellXfs count="1"><x:xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></x:cellXfs>"#,
+            r#"</x:styleSheet>"#
+        )
+        .to_string();
+        let mut sheet = StyleSheet::parse(xml).unwrap();
+        sheet.marked(0, Severity::Error);
+        let written = String::from_utf8(sheet.write().unwrap()).unwrap();
+        let unprefixed: Vec<&str> = (written.split('<').skip(1))
+            .filter(|tag| {
+                !tag.starts_with("x:") && !tag.starts_with("/x:") && !tag.starts_with('?')
+            })
+            .collect();
+        assert!(unprefixed.is_empty(), "{unprefixed:?} in {written}");
+        assert!(written.contains(
+            "<x:fill><x:patternFill patternType=\"solid\"><x:fgColor rgb=\"FFFFC7CE\"/>"
+        ));
+    }
+
+    #[test]
+    fn a_styles_part_without_fonts_fills_or_formats_gets_them() {
+        let mut sheet = StyleSheet::parse(
+            r#"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><borders count="1"><border/></borders><cellStyles count="0"/></styleSheet>"#.into(),
+        )
+        .unwrap();
+        let error = sheet.marked(0, Severity::Error);
+        assert_eq!(error, 1 + OWN_FORMATS);
+        let written = String::from_utf8(sheet.write().unwrap()).unwrap();
+        let fonts = written
+            .find("<fonts count=\"5\"><font><sz val=\"11\"/>")
+            .unwrap();
+        let fills = written
+            .find("<fills count=\"5\"><fill><patternFill patternType=\"none\"/>")
+            .unwrap();
+        let borders = written.find("<borders").unwrap();
+        let formats = written
+            .find("<cellXfs count=\"9\"><xf numFmtId=\"0\"")
+            .unwrap();
+        let styles = written.find("<cellStyles").unwrap();
+        assert!(
+            fonts < fills && fills < borders && borders < formats && formats < styles,
+            "{written}"
+        );
+        // The error's fill is the first after the two defaults.
+        assert!(
+            written.contains(r#"fillId="2" applyFill="1"/></cellXfs>"#),
+            "{written}"
+        );
         assert!(StyleSheet::parse("not xml <".into()).is_err());
     }
 }

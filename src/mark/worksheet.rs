@@ -37,15 +37,17 @@ pub struct SheetEdit<'a> {
     pub unselect: bool,
 }
 
-/// The 0-based row and column of a reference such as `D7`.
+/// The 0-based row and column of a reference such as `D7` (or `d7`, as some programs write it).
 pub fn cell_position(reference: &str) -> Option<(u32, u32)> {
     let split = reference.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = reference.split_at(split);
-    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_alphabetic())
+    {
         return None;
     }
     let column = letters
         .bytes()
+        .map(|b| b.to_ascii_uppercase())
         .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1)
         - 1;
     let row: u32 = digits.parse().ok()?;
@@ -255,6 +257,8 @@ impl<W: Write> Copy<'_, W> {
             start = rebuilt(row, |key| key == "spans");
         }
         if written.is_none() {
+            // A reference that says nothing is replaced, never written twice.
+            start = rebuilt(&start, |key| key == "r");
             start.push_attribute(("r", index.saturating_add(1).to_string().as_str()));
         }
         match (empty, marked) {
@@ -275,7 +279,9 @@ impl<W: Write> Copy<'_, W> {
         self.cells_before(column)?;
         let mut start = cell.to_owned();
         if written.is_none() {
-            // A cell after an added one must say where it is.
+            // A cell after an added one must say where it is; a reference that says nothing is
+            // replaced, never written twice.
+            start = rebuilt(&start, |key| key == "r");
             start.push_attribute(("r", cell_name(row + 1, column).as_str()));
         }
         if let Some(&(next, severity)) = self.columns.last() {
@@ -419,6 +425,16 @@ mod tests {
     }
 
     #[test]
+    fn a_lowercase_reference_is_read_and_kept_once() {
+        let sheet = SHEET.replace(r#"<c r="B2" s="0">"#, r#"<c r="b2" s="0">"#);
+        let xml = copied(&sheet, &[((1, 1), Severity::Error)], false);
+        assert!(xml.contains(r#"<c r="b2" s="8"><v>1</v></c>"#), "{xml}");
+        let garbled = SHEET.replace(r#"<c r="B2" s="0">"#, r#"<c r="?" s="0">"#);
+        let xml = copied(&garbled, &[((1, 1), Severity::Error)], false);
+        assert!(xml.contains(r#"<c r="B2" s="8"><v>1</v></c>"#), "{xml}");
+    }
+
+    #[test]
     fn a_cell_or_row_that_does_not_exist_is_added_in_order() {
         let marks = [
             ((0, 0), Severity::Error),
@@ -472,6 +488,7 @@ mod tests {
     fn a_reference_names_its_row_and_column() {
         assert_eq!(cell_position("A1"), Some((0, 0)));
         assert_eq!(cell_position("AB12"), Some((11, 27)));
+        assert_eq!(cell_position("d7"), Some((6, 3)));
         assert_eq!(cell_position("A0"), None);
         assert_eq!(cell_position("12"), None);
     }

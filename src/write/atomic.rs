@@ -51,6 +51,15 @@ impl Staged {
         self.temporary.as_file_mut()
     }
 
+    /// The temporary file emptied, to write the content anew after an attempt that failed.
+    pub fn restart(&mut self) -> io::Result<&mut File> {
+        use std::io::Seek;
+        let file = self.temporary.as_file_mut();
+        file.set_len(0)?;
+        file.rewind()?;
+        Ok(file)
+    }
+
     /// Says the content is all written: it is put on disk now, where the writer can wait for it
     /// beside other work, rather than when the file is committed.
     pub fn sync(&mut self) -> io::Result<()> {
