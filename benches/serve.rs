@@ -19,7 +19,7 @@ fn main() {
     let mut server = Command::new(env!("CARGO_BIN_EXE_annex"))
         .args(["serve", "--round"])
         .arg(round.path())
-        .args(["--listen", "127.0.0.1:0", "--lang", "en"])
+        .args(["--listen", "127.0.0.1:0", "--lang", "en", "--links"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

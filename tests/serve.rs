@@ -21,7 +21,22 @@ struct Server {
 
 impl Server {
     fn start(round: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_annex"))
+        Server::start_with(Command::new(env!("CARGO_BIN_EXE_annex")), round)
+    }
+
+    /// The server as a small machine runs it: 256 file descriptors at most.
+    fn start_with_256_files(round: &Path) -> Server {
+        let mut limited = Command::new("sh");
+        limited.args([
+            "-c",
+            "ulimit -n 256 && exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_annex"),
+        ]);
+        Server::start_with(limited, round)
+    }
+
+    fn start_with(mut command: Command, round: &Path) -> Server {
+        let mut child = command
             .args(["serve", "--round"])
             .arg(round)
             .args([
@@ -33,6 +48,7 @@ impl Server {
                 "10",
                 "--lang",
                 "en",
+                "--links",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -284,6 +300,17 @@ fn hostile_uploads_get_a_clear_message_and_leave_the_round_as_it_was() {
     assert!(named.text().contains("ブックではありません"));
     let large = upload(&to, "big.xlsx", &vec![b'x'; 3 * 1024 * 1024]);
     assert!(matches!(large.status, 400 | 413), "{}", large.status);
+    // A name with control characters, or far longer than a name people give a file.
+    let long = format!("{}.xlsx", "長".repeat(300));
+    for name in ["meti\u{1}.xlsx", long.as_str()] {
+        let refused = upload(&to, name, &input("meti.xlsx"));
+        assert_eq!(refused.status, 400, "{name}");
+        assert!(
+            refused.text().contains("制御文字"),
+            "{name:?}: {}",
+            refused.text().rsplit("<main").next().unwrap_or_default()
+        );
+    }
     let bomb = zip_bomb();
     let bombed = upload(&to, "bomb.xlsx", &bomb);
     assert_eq!(bombed.status, 400, "{}", bombed.text());
@@ -379,7 +406,15 @@ fn a_server_killed_mid_upload_counts_no_half_upload() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     drop(stream);
+    // What a kill between keeping the workbook and recording it leaves: removed at the next start.
+    let half = dir.path().join("uploads/METI/20261204-000000-deadbeef");
+    std::fs::create_dir_all(&half).unwrap();
+    std::fs::write(half.join("workbook.xlsx"), b"PK").unwrap();
     let again = Server::start(dir.path());
+    assert!(
+        !half.exists(),
+        "a half-written upload folder is removed at start"
+    );
     assert_eq!(
         uploads_of(dir.path(), "METI").len(),
         1,
@@ -606,4 +641,115 @@ fn a_template_from_the_round_folder_s_previous_master_shows_last_round_s_values(
         strings.contains("前回値") && strings.contains("CAO-001-K2"),
         "{strings}"
     );
+}
+
+/// Slow clients, as an attacker on the intranet would send them: 300 connections that send half
+/// a request head and hold, and one that sends a body a byte a second. The secretariat's board
+/// still answers at once.
+#[test]
+fn slow_clients_cannot_hold_the_server() {
+    let round = tempfile::tempdir().unwrap();
+    let server = Server::start_with_256_files(round.path());
+    let board = server.link("secretariat").to_string();
+    let address = board
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut slow = Vec::new();
+    for _ in 0..300 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&address) {
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n");
+            slow.push(stream);
+        }
+    }
+    assert!(slow.len() > 200, "the slow clients connected");
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let answered = agent().get(&board).call().map(|r| r.status().as_u16());
+    assert_eq!(answered.ok(), Some(200));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the board answered in {:?}",
+        started.elapsed()
+    );
+    drop(slow);
+}
+
+/// A form posted from a page of another site (cross-site request forgery) is refused and
+/// changes nothing; the same form from the server's own page is taken.
+#[test]
+fn a_form_posted_from_another_site_is_refused() {
+    let round = tempfile::tempdir().unwrap();
+    let server = Server::start(round.path());
+    let board = server.link("secretariat").to_string();
+    let own = board.split('/').take(3).collect::<Vec<_>>().join("/");
+    let build = format!("{board}/build");
+    let post = |origin: &str| {
+        answer(
+            agent()
+                .post(&build)
+                .header("Origin", origin)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .send("partial=on")
+                .unwrap(),
+        )
+    };
+    for origin in ["http://evil.example", "null"] {
+        let refused = post(origin);
+        assert_eq!(refused.status, 403, "{origin}: {}", refused.text());
+        assert!(refused
+            .text()
+            .contains("別のサイトからの送信は受け付けません"));
+    }
+    assert_ne!(post(&own).status, 403, "the server's own page may post");
+    let page = get(&board);
+    assert_eq!(
+        page.headers.get("referrer-policy").map(String::as_str),
+        Some("same-origin")
+    );
+}
+
+/// The links hold the secrets: printed on the start that makes them, and on a later start only
+/// when asked for, so that a log of later starts holds none.
+#[test]
+fn a_later_start_prints_no_secret_unless_asked() {
+    let round = tempfile::tempdir().unwrap();
+    let first_lines = |extra: &[&str]| -> Vec<String> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_annex"))
+            .args(["serve", "--round"])
+            .arg(round.path())
+            .args(["--listen", "127.0.0.1:0", "--lang", "en"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut read = Vec::new();
+        // The first line says where it runs; the links, or the word that they are not shown, follow.
+        while let Some(Ok(line)) = lines.next() {
+            let last = line.contains("AMED") || line.contains("--links prints them");
+            read.push(line);
+            if last {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        read
+    };
+    let secrets: serde_json::Value = {
+        let first = first_lines(&[]);
+        assert!(first.iter().any(|l| l.contains("/s/")), "{first:?}");
+        serde_json::from_slice(&std::fs::read(round.path().join("secrets.json")).unwrap()).unwrap()
+    };
+    let secretariat = secrets["secretariat"].as_str().unwrap().to_string();
+    let second = first_lines(&[]);
+    assert!(!second.join("\n").contains(&secretariat), "{second:?}");
+    assert!(second.iter().any(|l| l.contains("--links")), "{second:?}");
+    let asked = first_lines(&["--links"]);
+    assert!(asked.join("\n").contains(&secretariat), "{asked:?}");
 }

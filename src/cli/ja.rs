@@ -105,6 +105,8 @@ const HELP: &[(&str, &str, &str)] = &[
     ("serve", "round", "ラウンドのフォルダ: 状態はここだけに置きます（リンクの秘密、全アップロード、協議会マスター）。"),
     ("serve", "listen", "待ち受けるアドレス（指定しなければループバックのみ）。"),
     ("serve", "max_upload_mb", "この MB を超えるアップロードは受け付けません。"),
+    ("serve", "utc_offset", "ページに表示する時刻の UTC からの時差（既定は日本時間 +09:00）。"),
+    ("serve", "links", "起動時に全リンク（それぞれ秘密を含みます）を表示します。付けなければ、リンクを作った起動のときだけ表示し、以後の起動のログには残しません。"),
 ];
 
 /// The values an option takes, in Japanese, where clap would list them in English.

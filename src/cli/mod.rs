@@ -83,6 +83,15 @@ pub struct ServeArgs {
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
 
+    /// The zone pages show times in, as an offset from UTC: Japan's unless told otherwise.
+    #[arg(long, value_name = "±HH:MM", default_value = "+09:00", value_parser = utc_offset)]
+    pub utc_offset: i32,
+
+    /// Print every link (each holds its secret) on start; without it they are printed only on
+    /// the start that makes them, so that a log of later starts holds none.
+    #[arg(long)]
+    pub links: bool,
+
     /// Refuse a workbook that would unpack to more than this many megabytes (a zip bomb).
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_UNPACKED_MB)]
     pub max_unpacked_mb: u64,
@@ -159,6 +168,21 @@ pub struct CheckArgs {
     /// more cells than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CELLS)]
     pub max_cells: u64,
+}
+
+/// An offset from UTC as `+09:00` (or `-05:00`, `+9`), in minutes.
+fn utc_offset(text: &str) -> Result<i32, String> {
+    let wrong = || format!("{text} is no offset from UTC: write it as +09:00 or -05:00");
+    let (sign, rest) = match text.trim().split_at_checked(1) {
+        Some(("+", rest)) => (1, rest),
+        Some(("-", rest)) => (-1, rest),
+        _ => return Err(wrong()),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    match (hours.parse::<i32>(), minutes.parse::<i32>()) {
+        (Ok(h), Ok(m)) if (0..=14).contains(&h) && (0..60).contains(&m) => Ok(sign * (h * 60 + m)),
+        _ => Err(wrong()),
+    }
 }
 
 /// A threshold in percent: a number of zero or more.
@@ -298,6 +322,10 @@ pub struct ServeConfig {
     pub schemas: Option<PathBuf>,
     /// The language of what the server prints.
     pub lang: Lang,
+    /// Whether to print every link on start.
+    pub links: bool,
+    /// The zone pages show times in, in minutes east of UTC.
+    pub utc_offset: i32,
 }
 
 /// Two masters to compare.
@@ -439,6 +467,8 @@ impl Cli {
                     },
                     schemas: serve.schemas,
                     lang: serve.lang.unwrap_or_else(Lang::from_env),
+                    links: serve.links,
+                    utc_offset: serve.utc_offset,
                 })
             }
             Command::Diff(diff) => {
@@ -513,6 +543,16 @@ mod tests {
         assert_eq!(build.check.paths, [PathBuf::from("input")]);
         assert_eq!(build.output, PathBuf::from("output"));
         assert_eq!(build.check.lang, Lang::En);
+    }
+
+    #[test]
+    fn an_offset_from_utc_is_read_as_minutes() {
+        assert_eq!(utc_offset("+09:00"), Ok(540));
+        assert_eq!(utc_offset("-05:30"), Ok(-330));
+        assert_eq!(utc_offset("+9"), Ok(540));
+        for wrong in ["09:00", "+25:00", "+09:75", "Asia/Tokyo", ""] {
+            assert!(utc_offset(wrong).is_err(), "{wrong}");
+        }
     }
 
     #[test]

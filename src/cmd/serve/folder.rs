@@ -64,6 +64,9 @@ pub struct Upload {
 pub struct RoundFolder {
     pub dir: PathBuf,
     secrets: Secrets,
+    /// Whether this start made links (the first start, or an organisation new to the schemas):
+    /// then they are printed, and otherwise only when asked for.
+    pub new_links: bool,
 }
 
 impl RoundFolder {
@@ -71,6 +74,8 @@ impl RoundFolder {
     /// the schemas name since gets a secret of its own.
     pub fn open(dir: &Path, schemas: &Schemas) -> std::io::Result<RoundFolder> {
         std::fs::create_dir_all(dir.join("uploads"))?;
+        // Every upload is some organisation's: nobody but the server's user reads them.
+        restrict(&dir.join("uploads"))?;
         let path = dir.join("secrets.json");
         let mut secrets = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(std::io::Error::other)?,
@@ -96,9 +101,11 @@ impl RoundFolder {
             write_atomic(&path, &bytes)?;
             restrict(&path)?;
         }
+        remove_cut_short(&dir.join("uploads"));
         Ok(RoundFolder {
             dir: dir.to_path_buf(),
             secrets,
+            new_links: changed,
         })
     }
 
@@ -247,10 +254,16 @@ fn secret() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Makes a file or folder of the round the server's user's alone: a folder for that user to
+/// enter (0700), a file to read and write (0600).
 #[cfg(unix)]
 fn restrict(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    let mode = match path.is_dir() {
+        true => 0o700,
+        false => 0o600,
+    };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
@@ -277,12 +290,58 @@ fn stamp((seconds, nanos): (u64, u32)) -> String {
     )
 }
 
-/// `2026-12-02 15:03 UTC`, for a page.
+/// Takes out the folders of uploads cut short (a server killed mid-upload): they hold no
+/// `upload.json`, so they never counted, and would only fill the disk. Nothing else is touched.
+fn remove_cut_short(uploads: &Path) {
+    let Ok(senders) = std::fs::read_dir(uploads) else {
+        return;
+    };
+    for sender in senders.filter_map(Result::ok) {
+        let Ok(folders) = std::fs::read_dir(sender.path()) else {
+            continue;
+        };
+        for folder in folders.filter_map(Result::ok) {
+            let path = folder.path();
+            if path.is_dir() && !path.join("upload.json").exists() {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
+    }
+}
+
+/// Japan's offset from UTC, in minutes (Asia/Tokyo keeps no summer time).
+pub const JAPAN: i32 = 9 * 60;
+
+/// The offset from UTC, in minutes, that pages show times in: set once, at start.
+static ZONE: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+
+/// Shows times in the zone `minutes` east of UTC from now on (the first call only counts).
+pub fn show_times_in(minutes: i32) {
+    let _ = ZONE.set(minutes);
+}
+
+/// `2026年12月3日 0:03`, in Japan time unless the server was told another zone, which is then
+/// named (`（UTC+01:00）`).
 pub fn shown_time(seconds: u64) -> String {
-    let (y, m, d) = civil(seconds / 86_400);
-    let day = seconds % 86_400;
+    let zone = ZONE.get().copied().unwrap_or(JAPAN);
+    in_zone(seconds, zone)
+}
+
+fn in_zone(seconds: u64, zone: i32) -> String {
+    let local = (seconds as i64).saturating_add(i64::from(zone) * 60).max(0) as u64;
+    let (y, m, d) = civil(local / 86_400);
+    let day = local % 86_400;
+    let named = match zone {
+        JAPAN => String::new(),
+        _ => format!(
+            "（UTC{}{:02}:{:02}）",
+            if zone < 0 { '-' } else { '+' },
+            zone.unsigned_abs() / 60,
+            zone.unsigned_abs() % 60
+        ),
+    };
     format!(
-        "{y}-{m:02}-{d:02} {:02}:{:02} UTC",
+        "{y}年{m}月{d}日 {}:{:02}{named}",
         day / 3600,
         day % 3600 / 60
     )
@@ -311,7 +370,20 @@ mod tests {
     fn days_are_dates() {
         assert_eq!(civil(0), (1970, 1, 1));
         assert_eq!(civil(20_424), (2025, 12, 2));
-        assert_eq!(shown_time(1_796_223_600), "2026-12-02 15:00 UTC");
+        // 15:00 UTC on 2026-12-02 is past midnight in Japan.
+        assert_eq!(in_zone(1_796_223_600, JAPAN), "2026年12月3日 0:00");
+        assert_eq!(
+            in_zone(1_796_223_600 + 51 * 60, JAPAN),
+            "2026年12月3日 0:51"
+        );
+        assert_eq!(
+            in_zone(1_796_223_600, 60),
+            "2026年12月2日 16:00（UTC+01:00）"
+        );
+        assert_eq!(
+            in_zone(1_796_223_600, -5 * 60),
+            "2026年12月2日 10:00（UTC-05:00）"
+        );
     }
 
     #[test]
@@ -328,6 +400,23 @@ mod tests {
         assert_eq!(again.secret_of(&meti), Some(secret.as_str()));
         let board = again.secret_of(&Holder::Secretariat).unwrap();
         assert_ne!(board, secret);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &str| {
+                std::fs::metadata(dir.path().join(p))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777
+            };
+            assert_eq!(mode("secrets.json"), 0o600);
+            assert_eq!(
+                mode("uploads"),
+                0o700,
+                "the uploads are the server's user's alone"
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! ([`folder`]) is the only state; checks run off the event loop, one blocking task each.
 
 mod folder;
+mod listen;
 mod pages;
 
 use std::net::SocketAddr;
@@ -58,14 +59,21 @@ pub fn run(config: ServeConfig) -> Result<ExitCode, Fatal> {
         schemas,
         limits: config.limits,
     });
-    runtime.block_on(serve(app, config.listen, config.max_upload, config.lang))
+    folder::show_times_in(config.utc_offset);
+    let links = config.links || app.folder.new_links;
+    runtime.block_on(serve(
+        app,
+        config.listen,
+        config.max_upload,
+        (config.lang, links),
+    ))
 }
 
 async fn serve(
     app: Shared,
     listen: SocketAddr,
     max_upload: usize,
-    lang: Lang,
+    (lang, links): (Lang, bool),
 ) -> Result<ExitCode, Fatal> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -74,7 +82,7 @@ async fn serve(
             source,
         })?;
     let bound = listener.local_addr().map_err(Fatal::Print)?;
-    print_links(&app, bound, lang);
+    print_links(&app, bound, lang, links);
     let router = Router::new()
         .route("/o/{secret}", get(organisation_page))
         .route("/o/{secret}/upload", post(organisation_upload))
@@ -90,19 +98,19 @@ async fn serve(
         .route("/s/{secret}/o/{who}/u/{id}/{file}", get(board_upload_file))
         .fallback(|| async { not_found() })
         .layer(DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(same_origin))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(Fatal::Print)?;
+    listen::serve(listener, router, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per organisation and one for the secretariat, on start, in the reader's language.
-fn print_links(app: &App, bound: SocketAddr, lang: Lang) {
+/// What the server says on start, in the reader's language: where it runs and, with `links`,
+/// one line per organisation and one for the secretariat.
+fn print_links(app: &App, bound: SocketAddr, lang: Lang, links: bool) {
     let link = |prefix: &str, holder: &Holder| {
         let secret = app.folder.secret_of(holder).unwrap_or_default();
         format!("http://{bound}/{prefix}/{secret}")
@@ -137,6 +145,15 @@ fn print_links(app: &App, bound: SocketAddr, lang: Lang) {
             ),
         ));
     }
+    if !links {
+        lines.truncate(1);
+        lines.push(Text::new(
+            format!(
+                "  the links are not printed again: annex serve --round {dir} --links prints them"
+            ),
+            format!("  リンクは再表示しません。表示するには annex serve --round {dir} --links"),
+        ));
+    }
     for line in lines {
         println!("{}", line.get(lang));
     }
@@ -151,9 +168,29 @@ async fn secure_headers(mut response: Response) -> Response {
         set("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, set("nosniff"));
-    headers.insert(header::REFERRER_POLICY, set("no-referrer"));
+    // Another site is never told a page's address (it holds the link's secret); this server's
+    // own forms are, so that their Origin can be checked.
+    headers.insert(header::REFERRER_POLICY, set("same-origin"));
     headers.insert(header::CACHE_CONTROL, set("no-store"));
     response
+}
+
+/// Refuses a form posted from a page of another site (cross-site request forgery): a browser
+/// says where a form comes from in `Origin`, which must be this server. A client that is no
+/// browser sends none, and cannot be made to post on someone's behalf.
+async fn same_origin(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() == axum::http::Method::POST {
+        let header = |name| {
+            (request.headers().get(name)).and_then(|value: &HeaderValue| value.to_str().ok())
+        };
+        if let Some(origin) = header(header::ORIGIN) {
+            let from = origin.split_once("://").map(|(_, host)| host);
+            if from.is_none() || from != header(header::HOST) {
+                return (StatusCode::FORBIDDEN, pages::other_origin()).into_response();
+            }
+        }
+    }
+    next.run(request).await
 }
 
 /// Dropping a file anywhere on an upload form puts it in the form's file field, where a browser
@@ -511,19 +548,10 @@ async fn board_upload_page(
 /// What is refused before it is kept (no file, an empty one, one that is no workbook by its
 /// name) leaves the round as it was and says why.
 async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Upload, Text> {
-    let mut file: Option<(String, Bytes)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("workbook") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                let bytes = field.bytes().await.map_err(|_| too_large())?;
-                file = Some((name, bytes));
-            }
-            Ok(Some(_)) => continue,
-            Ok(None) => break,
-            Err(_) => return Err(too_large()),
-        }
-    }
+    // A body that arrives too slowly is given up, as one cut short.
+    let file = tokio::time::timeout(listen::BODY_TIMEOUT, workbook_field(&mut multipart))
+        .await
+        .map_err(|_| too_large())??;
     let Some((name, bytes)) = file else {
         return Err(Text::new(
             "Choose a workbook to upload.",
@@ -536,6 +564,13 @@ async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Up
             format!("「{name}」は空（0バイト）です。受け付けていません。"),
         ));
     }
+    // A name is shown on pages and kept in the round folder: a readable one, of a readable length.
+    if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME {
+        return Err(Text::new(
+            format!("The file's name is longer than {MAX_NAME} characters or holds control characters: rename the file and upload it again."),
+            format!("ファイル名が {MAX_NAME} 文字を超えているか、制御文字を含んでいます。ファイル名を短く直してから、もう一度アップロードしてください。"),
+        ));
+    }
     let extension = Path::new(&name)
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -546,13 +581,73 @@ async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Up
             format!("「{name}」はブックではありません。.xlsx、.xlsm、.xls、.xlsb、.ods のファイルをアップロードしてください。"),
         ));
     };
-    let app = app.clone();
-    let who = who.to_string();
+    let (shared, who) = (app.clone(), who.to_string());
     let checked =
-        tokio::task::spawn_blocking(move || check_upload(&app, &who, &name, &extension, &bytes))
+        tokio::task::spawn_blocking(move || check_upload(&shared, &who, &name, &extension, &bytes))
             .await
             .map_err(|_| failed())?;
-    checked.map_err(|_| failed())?
+    checked.map_err(|error| {
+        // Whoever runs the server needs the path and the system's words; the page says what
+        // the failure is, in words a person acts on.
+        eprintln!(
+            "annex serve: cannot keep an upload in {}: {error}",
+            app.folder.dir.display()
+        );
+        not_kept(&error)
+    })?
+}
+
+/// A write that failed, said as what it is.
+fn not_kept(error: &std::io::Error) -> Text {
+    use std::io::ErrorKind;
+    let (en, ja) = match error.kind() {
+        ErrorKind::StorageFull => (
+            "the server's disk is full",
+            "サーバーのディスクの空きがありません",
+        ),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => (
+            "the server may not write to its round folder",
+            "サーバーがラウンドのフォルダに書き込むことが許可されていません",
+        ),
+        _ => return failed(),
+    };
+    Text::new(
+        format!("The upload could not be kept: {en}. Tell the secretariat; nothing was kept."),
+        format!("アップロードを保存できませんでした（{ja}）。事務局に連絡してください。何も受け付けていません。"),
+    )
+}
+
+/// The upload form's workbook, as its file name and bytes.
+async fn workbook_field(multipart: &mut Multipart) -> Result<Option<(String, Bytes)>, Text> {
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("workbook") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(|e| form_error(&e))?;
+                file = Some((name, bytes));
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return Ok(file),
+            Err(error) => return Err(form_error(&error)),
+        }
+    }
+}
+
+/// The longest file name an upload may have, in characters.
+const MAX_NAME: usize = 200;
+
+/// A form that could not be read: too large or cut short, or with a part it cannot carry (a file
+/// name with control characters, which browsers send as they are).
+fn form_error(error: &axum::extract::multipart::MultipartError) -> Text {
+    let headers = error.body_text().to_ascii_lowercase().contains("header");
+    match (error.status(), headers) {
+        (StatusCode::PAYLOAD_TOO_LARGE, _) | (_, false) => too_large(),
+        _ => Text::new(
+            "The upload could not be read: the file's name may hold control characters. Rename the file and upload it again; nothing was kept.",
+            "アップロードを読み取れませんでした。ファイル名に制御文字が含まれている可能性があります。ファイル名を直してから、もう一度アップロードしてください。受け付けていません。",
+        ),
+    }
 }
 
 fn too_large() -> Text {
@@ -729,4 +824,22 @@ fn wrong_sender(
             "自府省のブックをアップロードしてください。リンクが違う場合は事務局に連絡してください。",
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_that_failed_is_said_as_what_it_is() {
+        let full = not_kept(&std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert!(
+            full.ja.contains("ディスクの空きがありません"),
+            "{}",
+            full.ja
+        );
+        let denied = not_kept(&std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert!(denied.ja.contains("許可されていません"), "{}", denied.ja);
+        assert_eq!(not_kept(&std::io::Error::other("x")), failed());
+    }
 }

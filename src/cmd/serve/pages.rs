@@ -60,6 +60,15 @@ pub fn not_found() -> Html<String> {
     )
 }
 
+/// A form sent from a page of another site: refused, as a forged request would be.
+pub fn other_origin() -> Html<String> {
+    page(
+        "別のサイトからの送信は受け付けません",
+        None,
+        html! { p { "このサーバーのページのフォームから送信してください。事務局から届いたリンクを開き直して、もう一度操作してください。" } },
+    )
+}
+
 /// A sender as people know it: 経産省（METI）, or 協議会マスター.
 fn organisation_name(schemas: &Schemas, code: &str) -> String {
     let sender = match schemas.organisations.iter().position(|o| o.code == code) {
