@@ -278,10 +278,32 @@ fn nobody_gets_in_where_they_do_not_belong() {
     let board = server.link("secretariat");
     assert_eq!(get(&format!("{board}/o/METI/u/{id}")).status, 200);
     assert_eq!(get(&format!("{board}/o/%2e%2e/u/{id}")).status, 404);
-    // A workbook uploaded through the wrong organisation's link says whose it is.
+    // A workbook uploaded through the wrong organisation's link says whose it is, and is never
+    // that organisation's submission.
+    let before = get(&mhlw).text();
     let wrong = upload(&format!("{mhlw}/upload"), "meti.xlsx", &input("meti.xlsx"));
-    let page = get(&format!("{base}{}", wrong.location.unwrap())).text();
-    assert!(page.contains("このブックは経産省（METI）のものですが、厚労省（MHLW）のリンクからアップロードされました"), "{page}");
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.text().contains("このブックは経産省（METI）のものですが、厚労省（MHLW）のリンクからアップロードされました"), "{}", wrong.text());
+    assert!(wrong.text().contains("受け付けていません"));
+    assert_eq!(get(&mhlw).text(), before, "厚労省's page is as it was");
+    // The board takes a council master only: a submission uploaded there keeps the master in use.
+    let council_before = get(board).text();
+    let not_council = upload(
+        &format!("{board}/council"),
+        "meti.xlsx",
+        &input("meti.xlsx"),
+    );
+    assert_eq!(not_council.status, 400);
+    assert!(
+        not_council.text().contains("協議会マスターではありません"),
+        "{}",
+        not_council.text()
+    );
+    assert_eq!(
+        get(board).text(),
+        council_before,
+        "the council master in use is kept"
+    );
 }
 
 #[test]

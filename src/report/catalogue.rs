@@ -781,7 +781,7 @@ pub const CATALOGUE: &[Entry] = entries![
     (
         "upload.other_sender",
         E,
-        "annex serve: a workbook uploaded through another organisation's link",
+        "annex serve: a workbook uploaded through another organisation's link; it is refused",
         "他府省のリンクからアップロードされたブック",
         ("meti.xlsx uploaded on 厚労省's page", "厚労省のページからアップロードした meti.xlsx"),
         "Upload your own organisation's workbook.",

@@ -724,8 +724,21 @@ fn check_upload(
         .filter(|w| *w.file == *shown)
         .map(|w| w.sender)
         .collect();
-    if let Some(problem) = wrong_sender(schemas, who, &senders, &known_as) {
-        own.push(problem);
+    // A workbook that is not this page's (another organisation's, or no submission at all) is
+    // never counted as its submission: the round stays as it was, and the page says why.
+    let refused = match wrong_sender(schemas, who, &senders, &known_as) {
+        // The board's form takes the council master alone, whoever's the workbook is.
+        Some(_) if who == COUNCIL => Some(not_a_submission(name, who)),
+        Some(problem) => Some(Text::new(
+            format!("{name}: {} Nothing was kept.", problem.message.en),
+            format!("「{name}」: {}。受け付けていません。", problem.message.ja),
+        )),
+        None if senders.is_empty() => Some(not_a_submission(name, who)),
+        None => None,
+    };
+    if let Some(refused) = refused {
+        let _ = std::fs::remove_dir_all(&folder);
+        return Ok(Err(refused));
     }
     own.sort();
     let report = Report {
@@ -792,6 +805,21 @@ fn run_config(
         mark: None,
         previous,
         threshold: DEFAULT_THRESHOLD,
+    }
+}
+
+/// A workbook with none of the sheets of what the page takes: a submission (取組, KPI), or, on the
+/// board, the council master (課題, 項目, 論点).
+fn not_a_submission(name: &str, who: &str) -> Text {
+    match who {
+        COUNCIL => Text::new(
+            format!("{name} is not a council master: it has no 課題, 項目 and 論点 sheets. The council master in use is kept; nothing was kept."),
+            format!("「{name}」は協議会マスターではありません（シート「課題」「項目」「論点」がありません）。今の協議会マスターはそのまま使います。受け付けていません。"),
+        ),
+        _ => Text::new(
+            format!("{name} is not a submission: it has no 取組 or KPI sheet. Upload the workbook made from your template; nothing was kept."),
+            format!("「{name}」は提出ブックではありません（シート「取組」「KPI」がありません）。テンプレートから作ったブックをアップロードしてください。受け付けていません。"),
+        ),
     }
 }
 
