@@ -775,3 +775,77 @@ fn a_later_start_prints_no_secret_unless_asked() {
     let asked = first_lines(&["--links"]);
     assert!(asked.join("\n").contains(&secretariat), "{asked:?}");
 }
+
+/// An upload made before the council master arrives is checked again when it does: its result
+/// is never that of a master that has changed, and names the master it was checked beside.
+#[test]
+fn an_upload_is_checked_again_when_the_council_master_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let meti = server.link("METI").to_string();
+    // 9-9-99 is no issue of the council's: nobody can tell until its master is there.
+    let mut files = support::seed();
+    let measures = support::rows(&mut files, "meti", "取組");
+    measures[0]["issue_id"] = "9-9-99".into();
+    let (_, meti_rows) = files.iter().find(|(stem, _)| stem == "meti").unwrap();
+    let schemas = annex::schema::Schemas::embedded().unwrap();
+    let workbook =
+        annex::write::workbook_from_rows(meti_rows["sheets"].as_object().unwrap(), &schemas)
+            .unwrap();
+    let sent = upload(&format!("{meti}/upload"), "meti.xlsx", &workbook);
+    assert_eq!(sent.status, 303);
+    let page_of_upload = format!("http://{}{}", host(&meti), sent.location.unwrap());
+    let recorded = |who: &str| -> serde_json::Value {
+        let folder = uploads_of(dir.path(), who).pop().unwrap();
+        serde_json::from_slice(&std::fs::read(folder.join("upload.json")).unwrap()).unwrap()
+    };
+    let before = recorded("METI");
+    assert_eq!(before["errors"], 0, "no council master yet: {before}");
+    assert!(get(&page_of_upload)
+        .text()
+        .contains("協議会マスターがまだないため"));
+    let board = server.link("secretariat").to_string();
+    let council = upload(
+        &format!("{board}/council"),
+        "council.xlsx",
+        &input("council.xlsx"),
+    );
+    assert_eq!(council.status, 303);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let after = loop {
+        let after = recorded("METI");
+        if !after["checked_against"].is_null() {
+            break after;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "checked again within a minute"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(after["checked_against"][0], "council.xlsx");
+    assert!(
+        after["errors"].as_u64().unwrap() >= 1,
+        "9-9-99 is reported now: {after}"
+    );
+    assert_eq!(after["id"], before["id"], "the same upload, checked again");
+    let report = std::fs::read_to_string(
+        uploads_of(dir.path(), "METI")
+            .pop()
+            .unwrap()
+            .join("report.json"),
+    )
+    .unwrap();
+    assert!(report.contains("9-9-99"), "{report}");
+    // The page says which master it was checked beside, once the check is done.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let page = get(&page_of_upload).text();
+        if !page.contains("再確認中") {
+            assert!(page.contains("協議会マスター「council.xlsx」"), "{page}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -59,10 +59,20 @@ pub struct Upload {
     pub template: Option<String>,
     /// Whether a marked copy was made.
     pub marked: bool,
+    /// The council master it was checked beside, as its file name and when it was received;
+    /// `None` for a check with no council master (or of the council master itself).
+    #[serde(default)]
+    pub checked_against: Option<(String, u64)>,
+    /// Whether it is being checked again against a council master that has changed (in memory:
+    /// a restart finds the last check done).
+    #[serde(skip)]
+    pub rechecking: bool,
 }
 
 pub struct RoundFolder {
     pub dir: PathBuf,
+    /// The senders whose latest upload is being checked again.
+    pub rechecking: std::sync::Mutex<std::collections::HashSet<String>>,
     secrets: Secrets,
     /// Whether this start made links (the first start, or an organisation new to the schemas):
     /// then they are printed, and otherwise only when asked for.
@@ -104,6 +114,7 @@ impl RoundFolder {
         remove_cut_short(&dir.join("uploads"));
         Ok(RoundFolder {
             dir: dir.to_path_buf(),
+            rechecking: Default::default(),
             secrets,
             new_links: changed,
         })
@@ -166,6 +177,10 @@ impl RoundFolder {
             .filter(|upload: &Upload| upload.who == who)
             .collect();
         uploads.sort_by(|a, b| b.id.cmp(&a.id));
+        let rechecking = self.rechecking.lock().is_ok_and(|set| set.contains(who));
+        if let (true, Some(latest)) = (rechecking, uploads.first_mut()) {
+            latest.rechecking = true;
+        }
         uploads
     }
 
@@ -436,6 +451,8 @@ mod tests {
             warnings: 0,
             template: None,
             marked: false,
+            checked_against: Some(("council.xlsx".into(), 0)),
+            rechecking: false,
         };
         folder.commit(&cut, &upload).unwrap();
         assert_eq!(folder.uploads("METI"), [upload]);

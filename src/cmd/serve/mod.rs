@@ -419,7 +419,13 @@ async fn council_upload(
         return not_found();
     }
     match receive(&app, COUNCIL, multipart).await {
-        Ok(_) => Redirect::to(&format!("/s/{secret}")).into_response(),
+        Ok(_) => {
+            // Off the event loop, and answered at once: the board says 再確認中 meanwhile.
+            let senders = to_recheck(&app);
+            let shared = app.clone();
+            tokio::task::spawn_blocking(move || recheck(&shared, &senders));
+            Redirect::to(&format!("/s/{secret}")).into_response()
+        }
         Err(problem) => {
             let page = pages::board(&app.schemas, &app.folder, &secret, Some(&problem));
             (StatusCode::BAD_REQUEST, page).into_response()
@@ -674,11 +680,38 @@ fn check_upload(
     bytes: &[u8],
 ) -> std::io::Result<Result<Upload, Text>> {
     let folder = app.folder.receive(who, extension, bytes)?;
-    let workbook = workbook_in(&folder).ok_or_else(|| std::io::Error::other("no workbook kept"))?;
+    let kept = Kept {
+        who,
+        name,
+        bytes: bytes.len() as u64,
+        sha256: sha256(bytes),
+        at: folder::now().0,
+        fresh: true,
+    };
+    check_kept(app, &folder, &kept)
+}
+
+/// An upload kept in its folder, to be checked: as it arrives (`fresh`: it may still be refused),
+/// or again, when the council master has changed.
+struct Kept<'a> {
+    who: &'a str,
+    name: &'a str,
+    bytes: u64,
+    sha256: String,
+    at: u64,
+    fresh: bool,
+}
+
+/// Checks an upload kept in `folder`, writes its report and marked copy, and records it.
+fn check_kept(app: &App, folder: &Path, kept: &Kept) -> std::io::Result<Result<Upload, Text>> {
+    let (who, name) = (kept.who, kept.name);
+    let workbook = workbook_in(folder).ok_or_else(|| std::io::Error::other("no workbook kept"))?;
     let mut paths = vec![workbook.clone()];
+    let mut checked_against = None;
     if who != COUNCIL {
-        if let Some((_, council)) = app.folder.submission(COUNCIL) {
-            paths.push(council);
+        if let Some((council, path)) = app.folder.submission(COUNCIL) {
+            paths.push(path);
+            checked_against = Some((council.file_name, council.at));
         }
     }
     let config = run_config(app, paths, true, None);
@@ -712,8 +745,9 @@ fn check_upload(
             }),
     );
     // A file no reader could open is not kept as a submission: the round stays as it was.
-    if let Some(unopened) = (own.iter()).find(|d| d.code.starts_with("file.")) {
-        let _ = std::fs::remove_dir_all(&folder);
+    let unopened = (own.iter()).find(|d| d.code.starts_with("file."));
+    if let (true, Some(unopened)) = (kept.fresh, unopened) {
+        let _ = std::fs::remove_dir_all(folder);
         return Ok(Err(Text::new(
             format!("{name}: {} {}", unopened.message.en, unopened.help.en),
             format!("「{name}」: {} {}", unopened.message.ja, unopened.help.ja),
@@ -736,8 +770,8 @@ fn check_upload(
         None if senders.is_empty() => Some(not_a_submission(name, who)),
         None => None,
     };
-    if let Some(refused) = refused {
-        let _ = std::fs::remove_dir_all(&folder);
+    if let (true, Some(refused)) = (kept.fresh, refused) {
+        let _ = std::fs::remove_dir_all(folder);
         return Ok(Err(refused));
     }
     own.sort();
@@ -770,17 +804,59 @@ fn check_upload(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         who: who.to_string(),
-        at: folder::now().0,
+        at: kept.at,
         file_name: name.to_string(),
-        bytes: bytes.len() as u64,
-        sha256: sha256(bytes),
+        bytes: kept.bytes,
+        sha256: kept.sha256.clone(),
         errors: tally.errors,
         warnings: tally.warnings,
         template,
         marked: marked.iter().any(|m| matches!(m, Marked::Written { .. })),
+        checked_against,
+        rechecking: false,
     };
-    app.folder.commit(&folder, &upload)?;
+    app.folder.commit(folder, &upload)?;
     Ok(Ok(upload))
+}
+
+/// The organisations with an upload, each marked as being checked again (再確認中) from now on.
+fn to_recheck(app: &App) -> Vec<String> {
+    let senders: Vec<String> = (app.schemas.organisations.iter())
+        .map(|o| o.code.clone())
+        .filter(|code| app.folder.submission(code).is_some())
+        .collect();
+    if let Ok(mut rechecking) = app.folder.rechecking.lock() {
+        rechecking.extend(senders.iter().cloned());
+    }
+    senders
+}
+
+/// Checks every organisation's latest upload again, beside the council master now in use, so
+/// that no result stays one of a master that has changed. Runs on a blocking thread; each
+/// organisation's page says 再確認中 until its check is done.
+fn recheck(app: &App, senders: &[String]) {
+    for who in senders {
+        if let Some((upload, workbook)) = app.folder.submission(who) {
+            let kept = Kept {
+                who,
+                name: &upload.file_name,
+                bytes: upload.bytes,
+                sha256: upload.sha256.clone(),
+                at: upload.at,
+                fresh: false,
+            };
+            let folder = workbook.parent().map(Path::to_path_buf).unwrap_or_default();
+            if let Err(error) = check_kept(app, &folder, &kept) {
+                eprintln!(
+                    "annex serve: cannot check {} again: {error}",
+                    folder.display()
+                );
+            }
+        }
+        if let Ok(mut rechecking) = app.folder.rechecking.lock() {
+            rechecking.remove(who);
+        }
+    }
 }
 
 /// A run of the pipeline as the server makes one: in Japanese, with the server's limits.

@@ -81,6 +81,9 @@ fn organisation_name(schemas: &Schemas, code: &str) -> String {
 
 /// The status of an upload in words: 提出済み（エラーあり）, 提出済み.
 fn status(upload: &Upload) -> (&'static str, &'static str) {
+    if upload.rechecking {
+        return ("none", "再確認中");
+    }
     match (upload.errors, upload.warnings) {
         (0, 0) => ("pass", "エラーなし"),
         (0, _) => ("pass", "エラーなし（警告あり）"),
@@ -141,6 +144,15 @@ fn upload_section(upload: &Upload, report: Option<&Value>, base: &str) -> Markup
         h2 { "確認結果: " (upload.file_name) }
         p class=(class) {
             (verdict) "　エラー " (upload.errors) " 件、警告 " (upload.warnings) " 件（" (shown_time(upload.at)) "）"
+        }
+        p {
+            @if upload.rechecking {
+                "協議会マスターが更新されたため、新しい協議会マスターと照合し直しています。しばらくしてからページを再読み込みしてください。"
+            } @else if let Some((council, at)) = &upload.checked_against {
+                "協議会マスター「" (council) "」（" (shown_time(*at)) " 受付）と照合した結果です。"
+            } @else if upload.who != COUNCIL {
+                "協議会マスターがまだないため、論点IDは照合していません。協議会マスターが届くと自動で照合し直します。"
+            }
         }
         p {
             @if upload.marked {
