@@ -286,18 +286,19 @@ fn a_template_is_not_written_over_a_filled_workbook_unless_forced() {
     assert_ne!(std::fs::read(&filled).unwrap(), before);
 }
 
+/// The source of one workbook of the seeded round, taken out of it.
+fn taken_out(files: &mut Vec<(String, Value)>, stem: &str) -> Value {
+    let at = files.iter().position(|(s, _)| s == stem).unwrap();
+    files.remove(at).1
+}
+
 #[test]
 fn an_organisation_s_rows_in_two_workbooks_that_share_none_are_both_read() {
     let whole = Workdir::seeded(|_| {});
     whole.run(&["build", "-o", "out", "input"]).expect_code(0);
     // METI's measures sent by two bureaus, each with its measures' KPIs.
     let split = Workdir::seeded(|files| {
-        let (_, meti) = files
-            .iter()
-            .find(|(stem, _)| stem == "meti")
-            .unwrap()
-            .clone();
-        files.retain(|(stem, _)| stem != "meti");
+        let meti = taken_out(files, "meti");
         let measures = meti["sheets"]["取組"].as_array().unwrap();
         let (first, second) = measures.split_at(measures.len() / 2);
         for (stem, part) in [("meti-局A", first), ("meti-局B", second)] {
@@ -344,12 +345,7 @@ fn a_workbook_holding_the_council_s_sheets_and_an_organisation_s_is_read_as_both
     let whole = Workdir::seeded(|_| {});
     whole.run(&["build", "-o", "out", "input"]).expect_code(0);
     let joined = Workdir::seeded(|files| {
-        let (_, meti) = files
-            .iter()
-            .find(|(stem, _)| stem == "meti")
-            .unwrap()
-            .clone();
-        files.retain(|(stem, _)| stem != "meti");
+        let meti = taken_out(files, "meti");
         let (_, council) = files
             .iter_mut()
             .find(|(stem, _)| stem == "council")

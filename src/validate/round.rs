@@ -538,53 +538,65 @@ fn missing(schemas: &Schemas, org: usize, at: &Arc<str>) -> Diagnostic {
 /// Workbooks of one organisation that share no row, as two bureaus send them: all are read, and
 /// the secretariat is told, so that an old copy with new ids is not taken for a part.
 fn split(schemas: &Schemas, sender: Sender, files: &[&Arc<str>]) -> Option<Diagnostic> {
-    let [_, second, ..] = files else {
-        return None;
-    };
-    let name = sender_name(schemas, sender);
-    let all: Vec<&str> = files.iter().map(|f| &***f).collect();
-    let mut finding = Diagnostic::warning(
-        SPLIT,
-        Location::file(second),
-        Text::new(
-            format!("{} workbooks from {} that share no measure or KPI: {}; all are read, as parts of one submission", all.len(), name.en, all.join(", ")),
-            format!("{}のブックが{}つあり、取組・KPIに重なりがないため、一つの提出の分割として全て読み込みました: {}", name.ja, all.len(), all.join("、")),
-        ),
-        Text::new(
-            "If one of them is an old version rather than a part (one bureau's rows), move it out of the folder.",
-            "いずれかが（局ごとの分割ではなく）古い版であれば、フォルダから移してください。",
-        ),
-    );
-    for file in files.iter().filter(|f| **f != *second) {
-        finding = finding.with_related(
-            Location::file(file),
+    several_workbooks(schemas, sender, files, |name, all| {
+        Diagnostic::warning(
+            SPLIT,
+            Location::file(all.second),
             Text::new(
-                format!("also from {}", name.en),
-                format!("これも{}のブック", name.ja),
+                format!("{} workbooks from {} that share no measure or KPI: {}; all are read, as parts of one submission", all.count, name.en, all.listed.join(", ")),
+                format!("{}のブックが{}つあり、取組・KPIに重なりがないため、一つの提出の分割として全て読み込みました: {}", name.ja, all.count, all.listed.join("、")),
             ),
-        );
-    }
-    Some(finding)
+            Text::new(
+                "If one of them is an old version rather than a part (one bureau's rows), move it out of the folder.",
+                "いずれかが（局ごとの分割ではなく）古い版であれば、フォルダから移してください。",
+            ),
+        )
+    })
 }
 
 fn duplicate(schemas: &Schemas, sender: Sender, files: &[&Arc<str>]) -> Option<Diagnostic> {
+    several_workbooks(schemas, sender, files, |name, all| {
+        Diagnostic::error(
+            DUPLICATE,
+            Location::file(all.second),
+            Text::new(
+                format!("{} workbooks from {}: {}", all.count, name.en, all.listed.join(", ")),
+                format!("{}のブックが{}つあります: {}", name.ja, all.count, all.listed.join("、")),
+            ),
+            Text::new(
+                "Keep one workbook per organisation in the round: move the old copy or the duplicate out of the folder.",
+                "1府省につき1ブックにしてください。古い版やコピーはフォルダから移してください。",
+            ),
+        )
+    })
+}
+
+/// The workbooks one finding about several of a sender's is about: it stands at the second,
+/// naming them all.
+struct Several<'a> {
+    second: &'a Arc<str>,
+    count: usize,
+    listed: Vec<&'a str>,
+}
+
+/// A finding about a sender's several workbooks, made by `finding`, with each of the others as
+/// a related place; none for one workbook.
+fn several_workbooks(
+    schemas: &Schemas,
+    sender: Sender,
+    files: &[&Arc<str>],
+    finding: impl FnOnce(&Text, &Several) -> Diagnostic,
+) -> Option<Diagnostic> {
     let [_, second, ..] = files else {
         return None;
     };
     let name = sender_name(schemas, sender);
-    let all: Vec<&str> = files.iter().map(|f| &***f).collect();
-    let mut finding = Diagnostic::error(
-        DUPLICATE,
-        Location::file(second),
-        Text::new(
-            format!("{} workbooks from {}: {}", all.len(), name.en, all.join(", ")),
-            format!("{}のブックが{}つあります: {}", name.ja, all.len(), all.join("、")),
-        ),
-        Text::new(
-            "Keep one workbook per organisation in the round: move the old copy or the duplicate out of the folder.",
-            "1府省につき1ブックにしてください。古い版やコピーはフォルダから移してください。",
-        ),
-    );
+    let all = Several {
+        second,
+        count: files.len(),
+        listed: files.iter().map(|f| &***f).collect(),
+    };
+    let mut finding = finding(&name, &all);
     for file in files.iter().filter(|f| **f != *second) {
         finding = finding.with_related(
             Location::file(file),
