@@ -608,6 +608,10 @@ fn the_board_builds_the_annex_when_the_round_is_whole_or_declared_partial() {
     assert_eq!(post_form(&format!("{board}/build"), "").status, 303);
     let page = get(&board).text();
     assert!(page.contains("作成できませんでした"), "{page}");
+    assert!(
+        page.contains("一部の府省のみで作成する」を選んで"),
+        "only missing senders: {page}"
+    );
     assert_eq!(
         post_form(&format!("{board}/build"), "partial=on").status,
         303
@@ -644,6 +648,36 @@ fn the_board_builds_the_annex_when_the_round_is_whole_or_declared_partial() {
     let meti_secret = meti.rsplit('/').next().unwrap();
     let own = link("annex.json").replace(board.rsplit('/').next().unwrap(), meti_secret);
     assert_eq!(get(&own).status, 404);
+    // A build that fails lists its errors where they are, and the last good annex stays.
+    let mistakes =
+        std::fs::read(repo().join("tests/fixtures/mistakes/meti-openpyxl.xlsx")).unwrap();
+    assert_eq!(
+        upload(&format!("{meti}/upload"), "meti-誤り.xlsx", &mistakes).status,
+        303
+    );
+    assert_eq!(post_form(&format!("{board}/build"), "").status, 303);
+    let failed = get(&board).text();
+    assert!(
+        failed.contains("次の誤りを各府省の提出で直してから"),
+        "{failed}"
+    );
+    assert!(
+        !failed.contains("を選んで作成してください"),
+        "a partial build mends no error: {failed}"
+    );
+    assert!(
+        failed.contains("meti-誤り.xlsx") && failed.contains("KPI › D3"),
+        "{failed}"
+    );
+    assert!(
+        failed.contains("前回作成した別添は引き続きダウンロードできます"),
+        "{failed}"
+    );
+    assert!(
+        failed.contains(&link("annex.json").replace(&format!("http://{}", host(&board)), "")),
+        "{failed}"
+    );
+    assert!(failed.contains("作成に使った提出"), "{failed}");
 }
 
 #[test]

@@ -210,6 +210,30 @@ pub struct Build {
     pub warnings: usize,
     /// Whether the annex was written (a round with errors writes none).
     pub written: bool,
+    /// What it was built from: each upload's sender, file name and id.
+    #[serde(default)]
+    pub inputs: Vec<BuildInput>,
+    /// A build that failed: its first errors, each where it is, to be fixed.
+    #[serde(default)]
+    pub problems: Vec<BuildProblem>,
+}
+
+/// An upload a build read.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BuildInput {
+    pub who: String,
+    pub file_name: String,
+    pub id: String,
+}
+
+/// An error that stopped a build: the upload it is in (none for the round's own, such as an
+/// organisation missing), where in it, and what it says.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BuildProblem {
+    pub upload: Option<BuildInput>,
+    pub place: String,
+    pub message: String,
+    pub code: String,
 }
 
 impl RoundFolder {
@@ -242,6 +266,16 @@ impl RoundFolder {
             .collect();
         builds.sort_by(|a, b| b.0.id.cmp(&a.0.id));
         builds.into_iter().next()
+    }
+
+    /// The latest build that wrote the annex, whatever came after it.
+    pub fn latest_good_build(&self) -> Option<Build> {
+        let entries = std::fs::read_dir(self.dir.join("build")).ok()?;
+        (entries.filter_map(Result::ok))
+            .filter_map(|e| std::fs::read(e.path().join("build.json")).ok())
+            .filter_map(|bytes| serde_json::from_slice::<Build>(&bytes).ok())
+            .filter(|build| build.written)
+            .max_by(|a, b| a.id.cmp(&b.id))
     }
 }
 

@@ -474,9 +474,18 @@ async fn build_annex(
 fn build_latest(app: &App, partial: bool) -> Result<folder::Build, Fatal> {
     let senders = std::iter::once(COUNCIL.to_string())
         .chain(app.schemas.organisations.iter().map(|o| o.code.clone()));
-    let paths: Vec<PathBuf> = senders
-        .filter_map(|who| app.folder.submission(&who).map(|(_, path)| path))
+    let read: Vec<(folder::BuildInput, PathBuf)> = senders
+        .filter_map(|who| {
+            let (upload, path) = app.folder.submission(&who)?;
+            let input = folder::BuildInput {
+                who,
+                file_name: upload.file_name,
+                id: upload.id,
+            };
+            Some((input, path))
+        })
         .collect();
+    let paths: Vec<PathBuf> = read.iter().map(|(_, path)| path.clone()).collect();
     let (id, output) = app.folder.new_build().map_err(|source| Fatal::Write {
         path: app.folder.dir.join("build"),
         source,
@@ -484,6 +493,30 @@ fn build_latest(app: &App, partial: bool) -> Result<folder::Build, Fatal> {
     let config = run_config(app, paths, partial, app.folder.previous());
     let (examined, written) = super::build::build_round(&config, &app.schemas, &output)?;
     let tally = examined.diagnostics.tally();
+    // The first errors, each in the upload it is in, as the secretariat looks for them.
+    let problems = (examined.diagnostics.iter())
+        .filter(|d| d.severity == crate::report::Severity::Error)
+        .take(BUILD_PROBLEMS_SHOWN)
+        .map(|d| {
+            let upload = (read.iter())
+                .find(|(_, path)| *d.location.file == *path.display().to_string())
+                .map(|(input, _)| input.clone());
+            let place = [
+                d.location.sheet.as_deref().map(str::to_string),
+                d.location.cell(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" › ");
+            folder::BuildProblem {
+                upload,
+                place,
+                message: d.message.ja.clone(),
+                code: d.code.clone(),
+            }
+        })
+        .collect();
     let build = folder::Build {
         id,
         at: folder::now().0,
@@ -491,6 +524,8 @@ fn build_latest(app: &App, partial: bool) -> Result<folder::Build, Fatal> {
         errors: tally.errors,
         warnings: tally.warnings,
         written: !written.is_empty(),
+        inputs: read.into_iter().map(|(input, _)| input).collect(),
+        problems,
     };
     app.folder
         .commit_build(&build)
@@ -500,6 +535,9 @@ fn build_latest(app: &App, partial: bool) -> Result<folder::Build, Fatal> {
         })?;
     Ok(build)
 }
+
+/// How many of a failed build's errors the board lists; each upload's page has the rest.
+const BUILD_PROBLEMS_SHOWN: usize = 30;
 
 /// One of a build's three files, by its fixed name.
 async fn built_file(

@@ -238,15 +238,41 @@ pub fn board(
         }
         h2 { "別添の作成" }
         @match folder.latest_build() {
-            Some((build, _)) if build.written => {
-                p.pass { "作成済み（" (shown_time(build.at)) @if build.partial { "、一部の府省のみ" } "）: "
-                    @for file in ["annex.xlsx", "annex.md", "annex.json"] {
-                        a href={ (base) "/build/" (build.id) "/" (file) } { (file) } " "
+            Some((build, _)) if build.written => { (built(&base, &build, schemas)) }
+            Some((build, _)) => {
+                @let missing_only = build.problems.iter().all(|p| p.code == "round.missing");
+                p.fail {
+                    "作成できませんでした（" (shown_time(build.at)) "）: エラー " (build.errors) " 件。"
+                    @if missing_only {
+                        "未提出の府省があります。提出を待つか、「一部の府省のみで作成する」を選んで作成してください。"
+                    } @else {
+                        "次の誤りを各府省の提出で直してから、もう一度作成してください。"
                     }
                 }
-            }
-            Some((build, _)) => {
-                p.fail { "作成できませんでした（" (shown_time(build.at)) "）: エラー " (build.errors) " 件。各府省の提出をエラーなしにするか、一部の府省のみで作成してください。" }
+                @if !missing_only {
+                    table {
+                        tr { th { "提出元" } th { "ファイル" } th { "場所" } th { "内容" } }
+                        @for problem in &build.problems {
+                            tr {
+                                @if let Some(upload) = &problem.upload {
+                                    td.short { (organisation_name(schemas, &upload.who)) }
+                                    td.short { a href={ (base) "/o/" (upload.who) "/u/" (upload.id) } { (upload.file_name) } }
+                                } @else {
+                                    td.short { "提出状況" } td {}
+                                }
+                                td.short { (problem.place) }
+                                td { (problem.message) }
+                            }
+                        }
+                    }
+                    @if build.errors > build.problems.len() {
+                        p { "ほか " (build.errors - build.problems.len()) " 件。各提出の確認結果に全件があります。" }
+                    }
+                }
+                @if let Some(good) = folder.latest_good_build() {
+                    p { "前回作成した別添は引き続きダウンロードできます:" }
+                    (built(&base, &good, schemas))
+                }
             }
             None => { p.none { "まだ作成していません。" } }
         }
@@ -263,6 +289,25 @@ pub fn board(
         }
     };
     page("事務局: 提出状況", notice, body)
+}
+
+/// A build that wrote the annex: when, from what, and its three files.
+fn built(base: &str, build: &super::folder::Build, schemas: &Schemas) -> Markup {
+    html! {
+        p.pass { "作成済み（" (shown_time(build.at)) @if build.partial { "、一部の府省のみ" } "）: "
+            @for file in ["annex.xlsx", "annex.md", "annex.json"] {
+                a href={ (base) "/build/" (build.id) "/" (file) } { (file) } " "
+            }
+        }
+        @if !build.inputs.is_empty() {
+            p { "作成に使った提出: "
+                @for (at, input) in build.inputs.iter().enumerate() {
+                    @if at > 0 { "、" }
+                    (organisation_name(schemas, &input.who)) "「" (input.file_name) "」"
+                }
+            }
+        }
+    }
 }
 
 /// One upload's check, as the secretariat opens it from the board.
