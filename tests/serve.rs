@@ -142,8 +142,20 @@ fn get(url: &str) -> Answer {
 
 /// A form upload of one file in the field `workbook`, as a browser sends it.
 fn upload(url: &str, name: &str, bytes: &[u8]) -> Answer {
+    upload_with(url, name, bytes, &[])
+}
+
+/// A form upload with text fields beside the workbook (担当者 and 連絡先).
+fn upload_with(url: &str, name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Answer {
     let boundary = "----annex-test-boundary";
     let mut body = Vec::new();
+    for (field, value) in fields {
+        write!(
+            body,
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        )
+        .unwrap();
+    }
     write!(
         body,
         "--{boundary}\r\nContent-Disposition: form-data; name=\"workbook\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -882,4 +894,40 @@ fn an_upload_is_checked_again_when_the_council_master_arrives() {
         assert!(std::time::Instant::now() < deadline);
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Who uploaded: the 担当者 and a contact, typed on the form, kept with the upload and shown to
+/// the secretariat.
+#[test]
+fn an_upload_says_who_sent_it() {
+    let (dir, server) = round_with_council();
+    let meti = server.link("METI").to_string();
+    let fields = [("person", "経産 太郎\u{7}"), ("contact", "内線 1234")];
+    let sent = upload_with(
+        &format!("{meti}/upload"),
+        "meti.xlsx",
+        &input("meti.xlsx"),
+        &fields,
+    );
+    assert_eq!(sent.status, 303);
+    let folder = uploads_of(dir.path(), "METI").pop().unwrap();
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("upload.json")).unwrap()).unwrap();
+    assert_eq!(
+        recorded["person"], "経産 太郎",
+        "a control character is dropped"
+    );
+    assert_eq!(recorded["contact"], "内線 1234");
+    let board = get(server.link("secretariat")).text();
+    assert!(
+        board.contains("経産 太郎") && board.contains("内線 1234"),
+        "{board}"
+    );
+    // Without them, nothing is made up.
+    upload(&format!("{meti}/upload"), "meti.xlsx", &input("meti.xlsx"));
+    let board = get(server.link("secretariat")).text();
+    assert!(
+        !board.contains("経産 太郎"),
+        "the latest upload names nobody"
+    );
 }

@@ -59,6 +59,11 @@ pub struct Upload {
     pub template: Option<String>,
     /// Whether a marked copy was made.
     pub marked: bool,
+    /// Who uploaded it (担当者) and how to reach them, as they typed them: optional.
+    #[serde(default)]
+    pub person: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
     /// The council master it was checked beside, as its file name and when it was received;
     /// `None` for a check with no council master (or of the council master itself).
     #[serde(default)]
@@ -485,6 +490,8 @@ mod tests {
             warnings: 0,
             template: None,
             marked: false,
+            person: Some("経産 太郎".into()),
+            contact: None,
             checked_against: Some(("council.xlsx".into(), 0)),
             rechecking: false,
         };

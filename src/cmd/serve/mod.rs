@@ -593,10 +593,11 @@ async fn board_upload_page(
 /// name) leaves the round as it was and says why.
 async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Upload, Text> {
     // A body that arrives too slowly is given up, as one cut short.
-    let file = tokio::time::timeout(listen::BODY_TIMEOUT, workbook_field(&mut multipart))
+    let form = tokio::time::timeout(listen::BODY_TIMEOUT, workbook_field(&mut multipart))
         .await
         .map_err(|_| too_large())??;
-    let Some((name, bytes)) = file else {
+    let sender = (form.person, form.contact);
+    let Some((name, bytes)) = form.file else {
         return Err(Text::new(
             "Choose a workbook to upload.",
             "アップロードするブックを選んでください。",
@@ -626,10 +627,11 @@ async fn receive(app: &Shared, who: &str, mut multipart: Multipart) -> Result<Up
         ));
     };
     let (shared, who) = (app.clone(), who.to_string());
-    let checked =
-        tokio::task::spawn_blocking(move || check_upload(&shared, &who, &name, &extension, &bytes))
-            .await
-            .map_err(|_| failed())?;
+    let checked = tokio::task::spawn_blocking(move || {
+        check_upload(&shared, &who, &name, &extension, &bytes, sender)
+    })
+    .await
+    .map_err(|_| failed())?;
     checked.map_err(|error| {
         // Whoever runs the server needs the path and the system's words; the page says what
         // the failure is, in words a person acts on.
@@ -662,21 +664,47 @@ fn not_kept(error: &std::io::Error) -> Text {
 }
 
 /// The upload form's workbook, as its file name and bytes.
-async fn workbook_field(multipart: &mut Multipart) -> Result<Option<(String, Bytes)>, Text> {
-    let mut file = None;
+async fn workbook_field(multipart: &mut Multipart) -> Result<Form, Text> {
+    let mut form = Form::default();
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("workbook") => {
                 let name = field.file_name().unwrap_or_default().to_string();
                 let bytes = field.bytes().await.map_err(|e| form_error(&e))?;
-                file = Some((name, bytes));
+                form.file = Some((name, bytes));
+            }
+            Ok(Some(field)) if matches!(field.name(), Some("person" | "contact")) => {
+                let key = field.name().unwrap_or_default().to_string();
+                let text = field.text().await.map_err(|e| form_error(&e))?;
+                // What a person types in a line: control characters out, and a line's length.
+                let text: String = (text.chars().filter(|c| !c.is_control()))
+                    .take(MAX_PERSON)
+                    .collect::<String>()
+                    .trim()
+                    .to_string();
+                let value = (!text.is_empty()).then_some(text);
+                match key.as_str() {
+                    "person" => form.person = value,
+                    _ => form.contact = value,
+                }
             }
             Ok(Some(_)) => continue,
-            Ok(None) => return Ok(file),
+            Ok(None) => return Ok(form),
             Err(error) => return Err(form_error(&error)),
         }
     }
 }
+
+/// An upload form as sent: the workbook, and who sent it.
+#[derive(Default)]
+struct Form {
+    file: Option<(String, Bytes)>,
+    person: Option<String>,
+    contact: Option<String>,
+}
+
+/// The most characters kept of a 担当者's name or contact.
+const MAX_PERSON: usize = 100;
 
 /// The longest file name an upload may have, in characters.
 const MAX_NAME: usize = 200;
@@ -716,6 +744,7 @@ fn check_upload(
     name: &str,
     extension: &str,
     bytes: &[u8],
+    (person, contact): (Option<String>, Option<String>),
 ) -> std::io::Result<Result<Upload, Text>> {
     let folder = app.folder.receive(who, extension, bytes)?;
     let kept = Kept {
@@ -725,6 +754,8 @@ fn check_upload(
         sha256: sha256(bytes),
         at: folder::now().0,
         fresh: true,
+        person,
+        contact,
     };
     check_kept(app, &folder, &kept)
 }
@@ -738,6 +769,8 @@ struct Kept<'a> {
     sha256: String,
     at: u64,
     fresh: bool,
+    person: Option<String>,
+    contact: Option<String>,
 }
 
 /// Checks an upload kept in `folder`, writes its report and marked copy, and records it.
@@ -850,6 +883,8 @@ fn check_kept(app: &App, folder: &Path, kept: &Kept) -> std::io::Result<Result<U
         warnings: tally.warnings,
         template,
         marked: marked.iter().any(|m| matches!(m, Marked::Written { .. })),
+        person: kept.person.clone(),
+        contact: kept.contact.clone(),
         checked_against,
         rechecking: false,
     };
@@ -882,6 +917,8 @@ fn recheck(app: &App, senders: &[String]) {
                 sha256: upload.sha256.clone(),
                 at: upload.at,
                 fresh: false,
+                person: upload.person.clone(),
+                contact: upload.contact.clone(),
             };
             let folder = workbook.parent().map(Path::to_path_buf).unwrap_or_default();
             if let Err(error) = check_kept(app, &folder, &kept) {

@@ -110,6 +110,10 @@ pub fn organisation(
         form method="post" action={ (base) "/upload" } enctype="multipart/form-data" data-drop {
             label { "ブック（.xlsx .xlsm .xls .xlsb .ods）: " input type="file" name="workbook" accept=".xlsx,.xlsm,.xls,.xlsb,.ods" required; }
             " "
+            label { "担当者（任意）: " input type="text" name="person" maxlength="100" autocomplete="name"; }
+            " "
+            label { "連絡先（任意）: " input type="text" name="contact" maxlength="100" placeholder="内線・メール"; }
+            " "
             button type="submit" { "アップロードして確認" }
         }
         @if let Some(upload) = current {
@@ -144,6 +148,10 @@ fn upload_section(upload: &Upload, report: Option<&Value>, base: &str) -> Markup
         h2 { "確認結果: " (upload.file_name) }
         p class=(class) {
             (verdict) "　エラー " (upload.errors) " 件、警告 " (upload.warnings) " 件（" (shown_time(upload.at)) "）"
+        }
+        @if upload.person.is_some() || upload.contact.is_some() {
+            p { "担当者: " (upload.person.as_deref().unwrap_or("—"))
+                @if let Some(contact) = &upload.contact { "（連絡先: " (contact) "）" } }
         }
         p {
             @if upload.rechecking {
@@ -216,7 +224,7 @@ pub fn board(
     let body = html! {
         h2 { "提出状況" }
         table {
-            tr { th { "提出元" } th { "状態" } th { "ファイル" } th { "日時" } th.short { "テンプレート版" } th.short { "エラー" } th.short { "警告" } th.short { "アップロード数" } }
+            tr { th { "提出元" } th { "状態" } th { "ファイル" } th { "日時" } th { "担当者" } th.short { "テンプレート版" } th.short { "エラー" } th.short { "警告" } th.short { "アップロード数" } }
             @for code in &who {
                 @let uploads = folder.uploads(code);
                 tr {
@@ -226,12 +234,14 @@ pub fn board(
                         td class={ (class) " short" } { "提出済み（" (verdict) "）" }
                         td { a href={ (base) "/o/" (code) "/u/" (latest.id) } { (latest.file_name) } }
                         td { (shown_time(latest.at)) }
+                        td { (latest.person.as_deref().unwrap_or("—"))
+                            @if let Some(contact) = &latest.contact { br; (contact) } }
                         td { (latest.template.as_deref().unwrap_or("—")) }
                         td { (latest.errors) }
                         td { (latest.warnings) }
                         td { (uploads.len()) }
                     } @else {
-                        td.none { "未提出" } td {} td {} td {} td {} td {} td { "0" }
+                        td.none { "未提出" } td {} td {} td {} td {} td {} td {} td { "0" }
                     }
                 }
             }
