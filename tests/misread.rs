@@ -391,6 +391,19 @@ fn a_ministry_s_mistake_is_reported_in_its_own_workbook_only() {
         "the council master lists MHLW-003 rightly; only 厚労省's 論点ID is wrong: {errors:?}"
     );
     assert!(!errors.is_empty());
+    // The council master's list that names the measure is cited with 厚労省's own finding.
+    let own = (report["diagnostics"].as_array().unwrap().iter())
+        .find(|d| d["file"] == "input/mhlw.xlsx" && d["column"] == "論点ID")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let related = own["related"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{own:#}"));
+    assert!(
+        related
+            .iter()
+            .any(|r| r["file"] == "input/council.xlsx" && r["sheet"] == "論点"),
+        "{own:#}"
+    );
 }
 
 #[test]

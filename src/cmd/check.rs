@@ -86,6 +86,10 @@ impl Examined {
     }
 }
 
+/// How many consequences of findings are cited with them, at most: each means looking for its
+/// finding among all of them.
+const CONSEQUENCES_CITED: usize = 1_000;
+
 /// Read and check every workbook the run names, keeping of each row what `keep` says; for a
 /// build (`building`), the run must hold a round it can build.
 pub(super) fn examine(
@@ -140,7 +144,11 @@ pub(super) fn examine(
         building,
         &given.join(", ").into(),
     ));
-    diagnostics.extend(validate(&reading.records, &reading.sheets, schemas, &round));
+    let (found, consequences) = validate(&reading.records, &reading.sheets, schemas, &round);
+    diagnostics.extend(found);
+    for consequence in consequences.into_iter().take(CONSEQUENCES_CITED) {
+        diagnostics.relate(&consequence.at, consequence.related);
+    }
     let comparison = previous.map(|master| {
         let (comparison, found) = against_previous(
             &master,

@@ -87,6 +87,38 @@ impl Findings {
         self.order.push(index);
     }
 
+    /// Cites `related` with the finding at `at` (a place in a sheet), if there is one: it is kept
+    /// whole from then on. Says whether one was found.
+    pub fn relate(&mut self, at: &Location, related: super::Related) -> bool {
+        let same = |d: &Diagnostic| {
+            d.location.file == at.file
+                && d.location.sheet == at.sheet
+                && d.location.row == at.row
+                && d.location.column == at.column
+        };
+        let Some(slot) = self.order.iter().position(|&index| match index & PACKED {
+            0 => self.whole.get(index as usize).is_some_and(same),
+            _ => same(&self.unpack(index & !PACKED)),
+        }) else {
+            return false;
+        };
+        let index = self.order[slot];
+        match index & PACKED {
+            0 => {
+                if let Some(finding) = self.whole.get_mut(index as usize) {
+                    finding.related.push(related);
+                }
+            }
+            _ => {
+                let mut finding = self.unpack(index & !PACKED);
+                finding.related.push(related);
+                self.whole.push(finding);
+                self.order[slot] = (self.whole.len() - 1) as u32;
+            }
+        }
+        true
+    }
+
     /// Adds another run's problems after these.
     pub fn append(&mut self, other: Findings) {
         if self.is_empty() {
@@ -353,6 +385,36 @@ mod tests {
         );
         d.found = found.map(str::to_string);
         d
+    }
+
+    #[test]
+    fn a_place_elsewhere_is_cited_with_the_finding_it_follows_from() {
+        let mut findings = Findings::new();
+        let cell = at("mhlw.xlsx", Some("取組"), Some(4), Some(1));
+        findings.push(problem(
+            "measure.issue_id.pattern",
+            cell.clone(),
+            Some("2-1-2"),
+        ));
+        findings.push(problem(
+            "kpi.value.type",
+            at("mhlw.xlsx", Some("KPI"), Some(2), Some(3)),
+            None,
+        ));
+        let related = crate::report::Related {
+            location: at("council.xlsx", Some("論点"), Some(9), Some(4)),
+            note: Text::new("listed there", "そこにも載っています"),
+        };
+        assert!(findings.relate(&cell, related.clone()));
+        assert!(!findings.relate(&at("cao.xlsx", None, None, None), related.clone()));
+        let all: Vec<_> = findings.iter().collect();
+        assert_eq!(all[0].related, [related], "the packed finding now cites it");
+        assert_eq!(
+            all[0].found.as_deref(),
+            Some("2-1-2"),
+            "and is otherwise as it was"
+        );
+        assert!(all[1].related.is_empty());
     }
 
     #[test]

@@ -33,16 +33,27 @@ pub fn validate(
     sheets: &[Arc<SheetLayout>],
     schemas: &Schemas,
     round: &Round,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Vec<Consequence>) {
     let index = Index::new(records, sheets, schemas, round);
-    rules::RULES
+    let found = rules::RULES
         .par_iter()
         .flat_map_iter(|rule| {
             let mut found = Vec::new();
             (rule.check)(&index, &mut found);
             found
         })
-        .collect()
+        .collect();
+    let consequences = index.consequences.into_inner().unwrap_or_default();
+    (found, consequences)
+}
+
+/// What a rule found that is the consequence of a finding made elsewhere (a council master's
+/// list naming a measure whose own 論点ID was refused): no finding of its own, but a place to
+/// cite with the finding at `at`, so that it is fixed where the mistake is.
+#[derive(Debug)]
+pub struct Consequence {
+    pub at: crate::report::Location,
+    pub related: crate::report::Related,
 }
 
 /// The fields the cross-record rules read, and every entity's key, by which [`Index`] finds
@@ -70,6 +81,8 @@ pub struct Index<'a> {
     sheet_read: Vec<bool>,
     /// What a finding's snippet shows: the fields the rules read, whatever the run kept.
     shown: Keep,
+    /// The consequences the rules met, for the findings they follow from.
+    consequences: std::sync::Mutex<Vec<Consequence>>,
 }
 
 impl<'a> Index<'a> {
@@ -142,6 +155,14 @@ impl<'a> Index<'a> {
             hasher,
             sheet_read,
             shown: rule_fields(schemas),
+            consequences: Default::default(),
+        }
+    }
+
+    /// Notes that what a rule met follows from the finding at `at`, made elsewhere.
+    pub fn follows_from(&self, consequence: Consequence) {
+        if let Ok(mut consequences) = self.consequences.lock() {
+            consequences.push(consequence);
         }
     }
 

@@ -11,8 +11,8 @@
 use super::Rule;
 use crate::lang::Text;
 use crate::records::Field;
-use crate::report::Diagnostic;
-use crate::validate::Index;
+use crate::report::{Diagnostic, Related};
+use crate::validate::{Consequence, Index};
 
 pub const RULE: Rule = Rule {
     code: "order",
@@ -56,7 +56,21 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
                     let (message, help) = match under {
                         // The child is there but its own reference was refused (a 論点ID typed
                         // wrong): that error, in the child's workbook, is the one to fix.
-                        None if found.is_some() => continue,
+                        None if found.is_some() => {
+                            if let Some(child) = &found {
+                                index.follows_from(Consequence {
+                                    at: child.location(schemas, parent_field),
+                                    related: Related {
+                                        location: record.location(schemas, &field.key),
+                                        note: Text::new(
+                                            format!("{} of {own} lists {id} too; it is right once {id}'s own {} is", field.header, parent_header(child_entity)),
+                                            format!("{own}の{}にもこの取組（{id}）が載っています。この取組の{}を直せば解消します", field.header, parent_header(child_entity)),
+                                        ),
+                                    },
+                                });
+                            }
+                            continue;
+                        }
                         Some(under) if under == own => continue,
                         // The child's own reference is wrong: that error is the one to fix.
                         Some(under) if index.find(parent, under).is_none() => continue,
@@ -72,6 +86,13 @@ fn check(index: &Index, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The header of the field by which a child names its parent (論点ID).
+fn parent_header(child: &crate::schema::Entity) -> &str {
+    (child.parent.as_deref())
+        .and_then(|key| child.field(key))
+        .map_or("", |field| field.header.as_str())
 }
 
 fn elsewhere(header: &str, id: &str, own: &str, under: &str) -> (Text, Text) {
