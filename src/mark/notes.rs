@@ -11,6 +11,12 @@ use quick_xml::{Reader, Writer};
 
 use crate::report::escape as xml_text;
 
+/// How many cells of one code in one sheet get a note, and how many notes a sheet gets at most:
+/// every cell at fault is filled, but a note a cell is enough to see what the rest of its kind
+/// mean, and LibreOffice takes minutes to open a workbook with tens of thousands of them.
+pub const NOTES_PER_CODE: usize = 50;
+pub const NOTES_PER_SHEET: usize = 1_000;
+
 /// Shape ids a VML drawing block holds: Excel numbers each drawing's shapes from block × 1024.
 const BLOCK: u32 = 1024;
 

@@ -15,7 +15,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::names::{naming, root_prefix};
-use super::notes::{self, Notes};
+use super::notes::{self, Notes, NOTES_PER_CODE, NOTES_PER_SHEET};
 use super::results::{self, About, Target};
 use super::styles::{self, StyleSheet};
 use super::worksheet::{copy_sheet, SheetEdit};
@@ -45,11 +45,6 @@ pub struct Finding<'a> {
     pub lang: Lang,
 }
 
-/// How many cells of one code in one sheet get a note, and how many notes a sheet gets at most:
-/// every cell at fault is filled, but a note a cell is enough to see what the rest of its kind
-/// mean, and LibreOffice takes minutes to open a workbook with tens of thousands of them.
-pub const NOTES_PER_CODE: usize = 50;
-pub const NOTES_PER_SHEET: usize = 1_000;
 /// How many findings of one code in one sheet 確認結果 lists; the rest are counted there, and the
 /// JSON report lists every one.
 const LISTED_PER_CODE: usize = 500;

@@ -106,11 +106,11 @@ pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> Strin
         let more = Text::new(
             format!(
                 " {unnoted} of the cells are coloured without a note: in each sheet the first {} of a problem carry one, and every one is listed below.",
-                super::package::NOTES_PER_CODE
+                super::notes::NOTES_PER_CODE
             ),
             format!(
                 "色を付けたセルのうち {unnoted} 件にはメモがありません（メモは各シートで同じ問題の最初の {} 件まで。全件を下に掲載しています）。",
-                super::package::NOTES_PER_CODE
+                super::notes::NOTES_PER_CODE
             ),
         );
         counts.push_str(more.get(lang));
