@@ -931,3 +931,37 @@ fn an_upload_says_who_sent_it() {
         "the latest upload names nobody"
     );
 }
+
+/// Every organisation's marked copy in one zip, for the secretariat to send back at once; the
+/// organisations' links do not reach it.
+#[test]
+fn the_board_gives_every_marked_copy_in_one_zip() {
+    let (_dir, server) = round_with_council();
+    for (code, file) in [("METI", "meti.xlsx"), ("AMED", "amed.xlsx")] {
+        let sent = upload(&format!("{}/upload", server.link(code)), file, &input(file));
+        assert_eq!(sent.status, 303);
+    }
+    let board = server.link("secretariat").to_string();
+    let zipped = get(&format!("{board}/marked.zip"));
+    assert_eq!(zipped.status, 200);
+    assert_eq!(
+        zipped.headers.get("content-type").map(String::as_str),
+        Some("application/zip")
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped.body)).unwrap();
+    let mut names: Vec<String> = (archive.file_names())
+        .map(|name| name.unwrap().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["AMED_amed（確認結果）.xlsx", "経産省_meti（確認結果）.xlsx"]
+    );
+    let mut first = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_index(0).unwrap(), &mut first).unwrap();
+    assert_eq!(&first[..2], b"PK", "each entry is a workbook");
+    let meti = server.link("METI").to_string();
+    let secret = board.rsplit('/').next().unwrap();
+    let theirs = format!("{board}/marked.zip").replace(secret, meti.rsplit('/').next().unwrap());
+    assert_eq!(get(&theirs).status, 404);
+}

@@ -94,6 +94,7 @@ async fn serve(
         .route("/s/{secret}/council", post(council_upload))
         .route("/s/{secret}/build", post(build_annex))
         .route("/s/{secret}/build/{id}/{file}", get(built_file))
+        .route("/s/{secret}/marked.zip", get(every_marked_copy))
         .route("/s/{secret}/o/{who}/u/{id}", get(board_upload_page))
         .route("/s/{secret}/o/{who}/u/{id}/{file}", get(board_upload_file))
         .fallback(|| async { not_found() })
@@ -350,6 +351,56 @@ fn upload_file(app: &App, who: &str, id: &str, file: &str) -> Response {
         }
         _ => not_found(),
     }
+}
+
+/// Every organisation's latest marked copy in one zip, for the secretariat to send them back:
+/// each named after its organisation and the file it came as.
+async fn every_marked_copy(
+    State(app): State<Shared>,
+    UrlPath(secret): UrlPath<String>,
+) -> Response {
+    if !secretariat(&app, &secret) {
+        return not_found();
+    }
+    let shared = app.clone();
+    let zipped = tokio::task::spawn_blocking(move || marked_copies_zip(&shared)).await;
+    match zipped {
+        Ok(Ok(bytes)) => {
+            let mut response = attachment(bytes, "確認用ブック（全府省）.zip");
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            );
+            response
+        }
+        _ => {
+            let page = pages::board(&app.schemas, &app.folder, &secret, Some(&failed()));
+            (StatusCode::INTERNAL_SERVER_ERROR, page).into_response()
+        }
+    }
+}
+
+/// The latest marked copy of every organisation that has one, zipped.
+fn marked_copies_zip(app: &App) -> std::io::Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for org in &app.schemas.organisations {
+        let Some((upload, workbook)) = app.folder.submission(&org.code) else {
+            continue;
+        };
+        let marked = (workbook.parent().map(|folder| folder.join("marked")))
+            .and_then(|folder| std::fs::read_dir(folder).ok())
+            .and_then(|mut entries| entries.find_map(|e| e.ok().map(|e| e.path())));
+        let Some(bytes) = marked.and_then(|path| std::fs::read(path).ok()) else {
+            continue;
+        };
+        let name = format!("{}_{}", org.short_name, marked_name(&upload));
+        zip.start_file(name, options)
+            .map_err(std::io::Error::other)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
 }
 
 /// The marked copy's name for the person downloading it: their file's, marked.

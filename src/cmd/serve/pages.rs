@@ -246,6 +246,7 @@ pub fn board(
                 }
             }
         }
+        p { a href={ (base) "/marked.zip" } { "各府省の確認用ブック（誤りに印を付けたもの）をまとめてダウンロード（zip）" } }
         h2 { "別添の作成" }
         @match folder.latest_build() {
             Some((build, _)) if build.written => { (built(&base, &build, schemas)) }
