@@ -45,6 +45,19 @@ impl Row {
         self.uncomputed.is_empty() && self.cells.iter().all(|(_, cell)| is_blank(cell))
     }
 
+    /// Adds a cell as a reader gave it.
+    fn add(&mut self, cell: ReadCell) {
+        if cell.percent {
+            self.percent.push(cell.column);
+        }
+        if let Some(formula) = cell.uncomputed {
+            self.uncomputed.push((cell.column, formula));
+        }
+        if cell.value != Data::Empty {
+            self.set(cell.column, cell.value);
+        }
+    }
+
     pub fn set(&mut self, column: u32, value: Data) {
         // Cells come left to right, as a sheet stores them.
         if self.cells.last().is_none_or(|(last, _)| *last < column) {
@@ -74,8 +87,6 @@ pub fn is_blank(cell: &Data) -> bool {
 /// The most cells a row makes room for before it is read.
 const ROOM: usize = 64;
 
-/// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
-/// early and says so through [`SheetRows::error`].
 /// A cell as a reader gives it.
 struct ReadCell {
     row: u32,
@@ -99,6 +110,8 @@ impl ReadCell {
     }
 }
 
+/// The rows of a sheet, or why the sheet cannot be read. A stream that fails half-way ends
+/// early and says so through [`SheetRows::error`].
 pub struct SheetRows<'a> {
     cells: Box<dyn Iterator<Item = Result<ReadCell, String>> + Send + 'a>,
     /// Whether the reader tells which numbers are shown as percentages.
@@ -156,20 +169,6 @@ impl Iterator for SheetRows<'_> {
         }
         self.width = row.cells.len();
         Some(row)
-    }
-}
-
-impl Row {
-    fn add(&mut self, cell: ReadCell) {
-        if cell.percent {
-            self.percent.push(cell.column);
-        }
-        if let Some(formula) = cell.uncomputed {
-            self.uncomputed.push((cell.column, formula));
-        }
-        if cell.value != Data::Empty {
-            self.set(cell.column, cell.value);
-        }
     }
 }
 

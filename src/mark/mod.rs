@@ -182,53 +182,42 @@ fn mark_one(
         (true, "xlsx" | "xlsm") => None,
         _ => Some(extension.clone()),
     };
+    let about = |converted_from| results::About {
+        file: &input.shown,
+        converted_from,
+        lang,
+    };
     let mut staged = Staged::new(target).map_err(|source| MarkError::Write {
         path: target.to_path_buf(),
         source,
     })?;
-    let edited = match &converted_from {
-        None => File::open(&input.path)
+    // An .xlsx or .xlsm is edited part by part. Any other format, or a package that cannot be
+    // edited (an .ods saved as .xlsx, parts where no workbook keeps them), comes back as an
+    // .xlsx of its values.
+    let mut edit_failed = None;
+    if converted_from.is_none() {
+        let edited = File::open(&input.path)
             .map_err(|e| e.to_string())
             .and_then(|file| {
-                let about = results::About {
-                    file: &input.shown,
-                    converted_from: None,
-                    lang,
-                    unnoted: 0,
-                    unlisted: (0, 0),
-                };
-                package::mark(
-                    std::io::BufReader::new(file),
-                    staged.file(),
-                    findings,
-                    &about,
-                )
-            }),
-        Some(_) => Err(String::new()),
-    };
-    // A package that cannot be edited part by part (an .ods saved as .xlsx, parts where no
-    // workbook keeps them) still gets a copy of its values, as the formats annex cannot edit do.
-    if let Err(first) = edited {
-        converted_from.get_or_insert(extension.clone());
-        let about = results::About {
-            file: &input.shown,
-            converted_from: converted_from.as_deref(),
-            lang,
-            unnoted: 0,
-            unlisted: (0, 0),
-        };
+                let file = std::io::BufReader::new(file);
+                package::mark(file, staged.file(), findings, &about(None))
+            });
+        if let Err(reason) = edited {
+            edit_failed = Some(reason);
+            converted_from = Some(extension.clone());
+        }
+    }
+    if converted_from.is_some() {
         let restart = staged.restart().map_err(|source| MarkError::Write {
             path: target.to_path_buf(),
             source,
         })?;
         let converted = convert::to_xlsx(&input.path).and_then(|bytes| {
+            let about = about(converted_from.as_deref());
             package::mark(std::io::Cursor::new(bytes), restart, findings, &about)
         });
         if let Err(reason) = converted {
-            return Ok(failed(match first.is_empty() {
-                true => reason,
-                false => first,
-            }));
+            return Ok(failed(edit_failed.unwrap_or(reason)));
         }
     }
     staged.commit().map_err(|source| MarkError::Write {

@@ -320,12 +320,8 @@ pub fn mark<R: Read + Seek, W: Write + Seek>(
             (f.diagnostic, target)
         })
         .collect();
-    let about = About {
-        unnoted,
-        unlisted,
-        ..*about
-    };
-    let results_xml = results::sheet(&about, &listed_findings, styles.own());
+    let left_out = results::LeftOut { unnoted, unlisted };
+    let results_xml = results::sheet(about, &listed_findings, left_out, styles.own());
 
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     let mut zip = ZipWriter::new(target);

@@ -36,15 +36,17 @@ fn columns(lang: Lang) -> [(&'static str, f64); 9] {
 }
 
 /// What the sheet says of a workbook: its name, and the format it came in if it was converted.
-#[derive(Clone, Copy)]
 pub struct About<'a> {
     pub file: &'a str,
     pub converted_from: Option<&'a str>,
     pub lang: Lang,
-    /// How many of the cells at fault are filled without a note (past the first of each code in
-    /// a sheet).
+}
+
+/// What the copy leaves out, past the first findings of each code in a sheet: the cells filled
+/// without a note, and the errors and warnings not listed.
+#[derive(Clone, Copy, Default)]
+pub struct LeftOut {
     pub unnoted: usize,
-    /// The errors and warnings not listed (past the first of each code in a sheet).
     pub unlisted: (usize, usize),
 }
 
@@ -52,14 +54,19 @@ pub struct About<'a> {
 pub type Target = Option<(String, String)>;
 
 /// The sheet's XML. `listed` holds each problem with the place its link goes to.
-pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> String {
+pub fn sheet(
+    about: &About,
+    listed: &[(&Diagnostic, Target)],
+    left_out: LeftOut,
+    own: Own,
+) -> String {
     let lang = about.lang;
     let listed_errors = listed
         .iter()
         .filter(|(d, _)| d.severity == Severity::Error)
         .count();
-    let errors = listed_errors + about.unlisted.0;
-    let warnings = listed.len() - listed_errors + about.unlisted.1;
+    let errors = listed_errors + left_out.unlisted.0;
+    let warnings = listed.len() - listed_errors + left_out.unlisted.1;
     let columns = columns(lang);
     let mut xml = String::with_capacity(4096 + listed.len() * 400);
     xml.push_str(concat!(
@@ -101,15 +108,15 @@ pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> Strin
         ),
     );
     let mut counts = counts.get(lang).to_string();
-    if about.unnoted > 0 {
-        let unnoted = about.unnoted;
+    if left_out.unnoted > 0 {
+        let unnoted = left_out.unnoted;
         let more = Text::new(
             format!(
-                " {unnoted} of the cells are coloured without a note: in each sheet the first {} of a problem carry one, and every one is listed below.",
+                " {unnoted} of the cells are coloured without a note: in each sheet the first {} of a problem carry one, and the list below has the others.",
                 super::notes::NOTES_PER_CODE
             ),
             format!(
-                "色を付けたセルのうち {unnoted} 件にはメモがありません（メモは各シートで同じ問題の最初の {} 件まで。全件を下に掲載しています）。",
+                "色を付けたセルのうち {unnoted} 件にはメモがありません（メモは各シートで同じ問題の最初の {} 件まで。それ以外は下の一覧をご覧ください）。",
                 super::notes::NOTES_PER_CODE
             ),
         );
@@ -196,7 +203,7 @@ pub fn sheet(about: &About, listed: &[(&Diagnostic, Target)], own: Own) -> Strin
             );
         }
     }
-    let more = listed.len().saturating_sub(MAX_LISTED) + about.unlisted.0 + about.unlisted.1;
+    let more = listed.len().saturating_sub(MAX_LISTED) + left_out.unlisted.0 + left_out.unlisted.1;
     if more > 0 {
         let rest = Text::new(
             format!(
@@ -304,11 +311,14 @@ mod tests {
             file: "meti.xlsx",
             converted_from: Some("xls"),
             lang: Lang::Ja,
-            unnoted: 0,
-            unlisted: (0, 0),
         };
         let target = Some(("O'Brien 取組".to_string(), "D7".to_string()));
-        let xml = sheet(&about, &[(&error, target), (&missing, None)], own());
+        let xml = sheet(
+            &about,
+            &[(&error, target), (&missing, None)],
+            LeftOut::default(),
+            own(),
+        );
         assert!(
             xml.contains(r#"<hyperlink ref="D5" location="&#39;O&#39;&#39;Brien 取組&#39;!D7""#),
             "{xml}"

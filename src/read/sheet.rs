@@ -449,7 +449,8 @@ fn to_record(
         {
             diagnostics.extend(profile::text_cell(layout, field, row, column, text));
         }
-        let converted = match column.and_then(|c| cells.uncomputed(c)) {
+        let uncomputed = column.and_then(|c| cells.uncomputed(c));
+        let converted = match uncomputed {
             Some(formula) => values::Converted::error(values::uncomputed_formula(field, formula)),
             None => values::convert(
                 cell,
@@ -476,7 +477,7 @@ fn to_record(
             if problem.severity == Severity::Error {
                 rejected.push(field.key.clone());
             }
-            let found = match column.and_then(|c| cells.uncomputed(c)) {
+            let found = match uncomputed {
                 Some(formula) if !formula.is_empty() => format!("={formula}"),
                 _ => values::display(cell),
             };

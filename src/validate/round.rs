@@ -178,12 +178,10 @@ impl Round {
             .map(|file| (file.clone(), named_by_file(schemas, file)))
             .collect();
         let missing = (0..schemas.organisations.len())
-            .map(Sender::Organisation)
-            .filter(|&org| !(workbooks.iter()).any(|w| w.sender == org))
-            .filter(|&org| !unread.iter().any(|(_, sender)| *sender == org))
-            .filter_map(|sender| match sender {
-                Sender::Organisation(org) => Some(org),
-                _ => None,
+            .filter(|&org| {
+                let sender = Sender::Organisation(org);
+                !(workbooks.iter()).any(|w| w.sender == sender)
+                    && !(unread.iter()).any(|(_, unreadable)| *unreadable == sender)
             })
             .collect();
         Round {

@@ -355,20 +355,18 @@ impl Headed {
     /// A warning for each column first found holding a value without a header, in `row`.
     pub fn check(&mut self, layout: &SheetLayout, row: &Row, diagnostics: &mut Vec<Diagnostic>) {
         let values = (row.cells.iter())
-            .filter(|(column, _)| !self.is_headed(*column))
             .filter(|(_, cell)| !is_blank(cell))
             .map(|(column, _)| *column);
         let formulas = row.uncomputed.iter().map(|(column, _)| *column);
+        // Nearly every row has nothing outside its headers: nothing is collected for it.
         let unheaded: Vec<u32> = values
             .chain(formulas)
             .filter(|column| !self.is_headed(*column) && !self.reported.contains(column))
             .collect();
         for column in unheaded {
-            if !self.reported.contains(&column) {
-                self.reported.push(column);
-                let notes = self.notes.as_deref();
-                diagnostics.push(unheaded_column(layout, row.index + 1, column, notes));
-            }
+            self.reported.push(column);
+            let notes = self.notes.as_deref();
+            diagnostics.push(unheaded_column(layout, row.index + 1, column, notes));
         }
     }
 

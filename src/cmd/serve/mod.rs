@@ -40,6 +40,9 @@ struct App {
     folder: RoundFolder,
     schemas: Schemas,
     limits: Limits,
+    /// Held while uploads are checked again: two council masters in a row are checked in turn,
+    /// so that the last result is always the newest master's.
+    recheck_turn: std::sync::Mutex<()>,
 }
 
 type Shared = Arc<App>;
@@ -58,6 +61,7 @@ pub fn run(config: ServeConfig) -> Result<ExitCode, Fatal> {
         folder,
         schemas,
         limits: config.limits,
+        recheck_turn: std::sync::Mutex::new(()),
     });
     folder::show_times_in(config.utc_offset);
     let links = config.links || app.folder.new_links;
@@ -959,6 +963,7 @@ fn to_recheck(app: &App) -> Vec<String> {
 /// that no result stays one of a master that has changed. Runs on a blocking thread; each
 /// organisation's page says 再確認中 until its check is done.
 fn recheck(app: &App, senders: &[String]) {
+    let _turn = app.recheck_turn.lock();
     for who in senders {
         if let Some((upload, workbook)) = app.folder.submission(who) {
             let kept = Kept {
